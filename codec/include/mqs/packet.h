@@ -183,6 +183,7 @@ typedef struct {
   uint32_t n_filters;
   const mqs_sub *filters; /* encode: n_filters entries; decode: NULL, use mqs_sub_next */
   mqs_str raw;            /* decode: the payload as received */
+  bool with_options;      /* decode: raw has an options byte after each filter (SUBSCRIBE) */
 } mqs_subscribe;
 
 /* SUBACK and UNSUBACK: one reason code per filter (3.1.1 UNSUBACK has none). */

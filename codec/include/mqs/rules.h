@@ -17,11 +17,11 @@
   X(RL_TOO_LONG, 0x81, NULL, NULL, "1.5.5", "variable byte integer longer than 4 bytes")           \
   X(VBI_NOT_MINIMAL, 0x81, NULL, "MQTT-1.5.5-1", "1.5.5",                                          \
     "variable byte integer not encoded in the minimum number of bytes")                            \
-  X(PACKET_TOO_LARGE, 0x95, NULL, "MQTT-3.2.2-15", "3.1.2.11.4",                                   \
+  X(PACKET_TOO_LARGE, 0x95, NULL, "MQTT-3.2.2-15", "3.2.2.3.6",                                   \
     "packet larger than the receiver's Maximum Packet Size")                                       \
   X(TYPE_RESERVED, 0x81, NULL, NULL, "2.1.2", "reserved control packet type")                      \
   X(WRONG_DIRECTION, 0x82, NULL, NULL, "2.1.2", "packet type not allowed in this direction")       \
-  X(FLAGS_RESERVED, 0x81, "MQTT-2.2.2-2", "MQTT-2.1.3-1", "2.1.3",                                  \
+  X(FLAGS_RESERVED, 0x81, "MQTT-2.2.2-1", "MQTT-2.1.3-1", "2.1.3",                                  \
     "fixed header flags differ from the values the packet type requires")                          \
   X(TRUNCATED, 0x81, NULL, NULL, "2.1.4", "a field extends beyond the remaining length")           \
   X(TRAILING, 0x81, NULL, NULL, "2.1.4", "bytes left over after the last field")                   \
@@ -53,13 +53,13 @@
   X(PASSWORD_WITHOUT_USERNAME, 0x81, "MQTT-3.1.2-22", NULL, "3.1.2.9",                             \
     "Password Flag is 1 while the User Name Flag is 0 (MQTT 3.1.1)")                               \
   /* CONNACK */                                                                                    \
-  X(CONNACK_RESERVED_FLAGS, 0x81, NULL, NULL, "3.2.2.1", "CONNACK acknowledge flags bits 7-1 not 0") \
+  X(CONNACK_RESERVED_FLAGS, 0x81, NULL, "MQTT-3.2.2-1", "3.2.2.1", "CONNACK acknowledge flags bits 7-1 not 0") \
   X(SESSION_PRESENT_ON_ERROR, 0x82, "MQTT-3.2.2-4", "MQTT-3.2.2-6", "3.2.2.1.1",                   \
     "Session Present is 1 in a CONNACK that refuses the connection")                               \
   /* PUBLISH */                                                                                    \
   X(QOS_3, 0x81, "MQTT-3.3.1-4", "MQTT-3.3.1-4", "3.3.1.2", "PUBLISH has both QoS bits set")       \
   X(DUP_ON_QOS0, 0x81, "MQTT-3.3.1-2", "MQTT-3.3.1-2", "3.3.1.1", "DUP is 1 on a QoS 0 PUBLISH")   \
-  X(TOPIC_EMPTY, 0x82, "MQTT-4.7.3-1", "MQTT-4.7.3-1", "4.7.3",                                    \
+  X(TOPIC_EMPTY, 0x82, "MQTT-4.7.3-1", NULL, "3.3.2.1",                                    \
     "zero-length topic name (and, in 5.0, no Topic Alias)")                                        \
   X(TOPIC_WILDCARD, 0x90, "MQTT-3.3.2-2", "MQTT-3.3.2-2", "3.3.2.1",                               \
     "topic name contains a wildcard character")                                                    \
@@ -70,7 +70,7 @@
     "PUBLISH from a client carries a Subscription Identifier")                                     \
   X(RESPONSE_TOPIC_WILDCARD, 0x82, NULL, "MQTT-3.3.2-14", "3.3.2.3.5",                             \
     "Response Topic contains a wildcard character")                                                \
-  X(PAYLOAD_NOT_UTF8, 0x99, NULL, "MQTT-3.3.2-4", "3.3.2.3.2",                                     \
+  X(PAYLOAD_NOT_UTF8, 0x99, NULL, NULL, "3.3.2.3.2",                                     \
     "Payload Format Indicator is 1 but the payload is not valid UTF-8")                            \
   /* SUBSCRIBE / UNSUBSCRIBE */                                                                    \
   X(NO_TOPIC_FILTERS, 0x82, "MQTT-3.8.3-3", "MQTT-3.8.3-2", "3.8.3",                               \
@@ -82,27 +82,30 @@
     "'#' is not alone in the last level of the topic filter")                                      \
   X(FILTER_PLUS_MISPLACED, 0x81, "MQTT-4.7.1-3", "MQTT-4.7.1-2", "4.7.1.3",                        \
     "'+' does not occupy a whole topic level")                                                     \
-  X(SHARE_NAME_INVALID, 0x81, NULL, "MQTT-4.8.2-2", "4.8.2",                                       \
-    "$share/ ShareName empty or containing '/', '+' or '#'")                                       \
-  X(SHARE_FILTER_MISSING, 0x81, NULL, "MQTT-4.8.2-1", "4.8.2",                                     \
+  X(SHARE_NAME_EMPTY, 0x81, NULL, "MQTT-4.8.2-1", "4.8.2", "$share/ with an empty ShareName")     \
+  X(SHARE_NAME_INVALID, 0x81, NULL, "MQTT-4.8.2-2", "4.8.2", "ShareName contains '+' or '#'")      \
+  X(SHARE_FILTER_MISSING, 0x81, NULL, "MQTT-4.8.2-2", "4.8.2",                                     \
     "$share/{ShareName} not followed by '/' and a topic filter")                                   \
   X(SUB_OPTIONS_RESERVED, 0x81, "MQTT-3.8.3-4", "MQTT-3.8.3-5", "3.8.3.1",                         \
     "reserved bits of the subscription options are not 0")                                         \
-  X(SUB_QOS_3, 0x81, "MQTT-3.8.3-4", NULL, "3.8.3.1", "requested QoS is 3")                        \
+  X(SUB_QOS_3, 0x82, "MQTT-3.8.3-4", NULL, "3.8.3.1", "requested QoS is 3")                        \
   X(RETAIN_HANDLING_3, 0x82, NULL, NULL, "3.8.3.1", "Retain Handling is 3")                        \
   X(NO_LOCAL_ON_SHARED, 0x82, NULL, "MQTT-3.8.3-4", "3.8.3.1",                                     \
     "No Local is 1 on a shared subscription")                                                      \
   /* reason codes */                                                                               \
-  X(REASON_CODE_INVALID, 0x81, "MQTT-3.9.3-2", NULL, "2.4",                                        \
+  X(REASON_CODE_INVALID, 0x82, "MQTT-3.9.3-2", NULL, "2.4",                                        \
     "reason or return code not allowed in this packet type")                                       \
   /* properties */                                                                                 \
   X(PROP_UNKNOWN, 0x81, NULL, NULL, "2.2.2.2", "unknown property identifier")                      \
-  X(PROP_NOT_ALLOWED, 0x82, NULL, NULL, "2.2.2.2", "property not allowed in this packet type")     \
-  X(PROP_DUPLICATE, 0x82, NULL, NULL, "2.2.2.2", "property included more than once")               \
+  X(PROP_NOT_ALLOWED, 0x81, NULL, NULL, "2.2.2.2", "property not allowed in this packet type")     \
+  X(PROP_DUPLICATE, 0x82, NULL, NULL, "3", "property included more than once")               \
   X(PROP_VALUE_INVALID, 0x82, NULL, NULL, "3", "property value outside the range it allows")       \
   X(SUB_ID_ZERO, 0x82, NULL, NULL, "3.8.2.1.2", "Subscription Identifier is 0")                    \
   X(AUTH_DATA_WITHOUT_METHOD, 0x82, NULL, NULL, "3.1.2.11.10",                                     \
-    "Authentication Data without an Authentication Method")
+    "Authentication Data without an Authentication Method")                                        \
+  X(AUTH_METHOD_MISSING, 0x82, NULL, NULL, "3.15.2.2.2", "AUTH without an Authentication Method") \
+  X(SESSION_EXPIRY_FROM_SERVER, 0x82, NULL, "MQTT-3.14.2-2", "3.14.2.2.2",                          \
+    "DISCONNECT from the server carries a Session Expiry Interval")
 
 typedef enum {
   MQS_RULE_NONE = 0,
@@ -111,6 +114,10 @@ typedef enum {
 #undef MQS_RULE_ENUM
   MQS_RULE_COUNT
 } mqs_rule;
+
+/* Some rules have a different statement id per direction or packet type
+ * (a client's Packet Identifier 0 breaks MQTT-2.2.1-3, a server's
+ * MQTT-2.2.1-4); decode names the most precise one. */
 
 /* Why a packet was rejected. Filled by decode and by validating encode. */
 typedef struct {

@@ -1,0 +1,15 @@
+/* codec/internal.h — what the codec's files share and nobody else sees. */
+#ifndef MQS_INTERNAL_H
+#define MQS_INTERNAL_H
+
+#include "mqs/codec.h"
+#include "wire.h"
+
+/* Size of a property block with its length prefix, and writing it in
+ * ascending identifier order. Repeatable properties come from the arrays
+ * when set, else from the decoded raw bytes. */
+bool props_empty(const mqs_props *p);
+size_t props_block_size(const mqs_props *p);
+void props_write(wr *w, const mqs_props *p);
+
+#endif
