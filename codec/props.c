@@ -212,8 +212,11 @@ ssize_t mqs_props_decode(const uint8_t *p, size_t len, int t, const uint8_t *bas
 /* Skip one already validated property at *pos in raw; returns its id. */
 static unsigned skip_prop(const mqs_str *raw, uint32_t *pos, const uint8_t **value) {
   rd r = {raw->p + *pos, raw->p + raw->len};
-  uint8_t id;
-  rd_u8(&r, &id);
+  uint8_t id = 0;
+  if (!rd_u8(&r, &id)) { /* cannot happen: the caller checked *pos < raw->len */
+    *pos = raw->len;
+    return 0;
+  }
   *value = r.p;
   const mqs_prop_info *pr = mqs_prop_lookup(id);
   uint32_t v;
