@@ -31,7 +31,8 @@ static const char *const reason_statements[16] = {
 /* The statement that names the rule most precisely for this packet. */
 static const char *precise_statement(const ctx *c, mqs_rule rule, const char *general) {
   bool from_server = c->o->from == MQS_FROM_SERVER;
-  if (c->v < MQS_V5) return general;
+  if (c->v < MQS_V5) /* 3.1.1 numbers only the SUBACK return codes (MQTT-3.9.3-2) */
+    return rule == MQS_RULE_REASON_CODE_INVALID && c->type != MQS_SUBACK ? NULL : general;
   switch (rule) {
   case MQS_RULE_REASON_CODE_INVALID: return reason_statements[c->type];
   case MQS_RULE_PACKET_ID_ZERO:
