@@ -180,14 +180,13 @@ static ssize_t dec_publish(ctx *c, rd *r) {
   k->retain = f & 0x01;
   if ((rc = get_topic_name(c, r, &k->topic, MQS_RULE_TRUNCATED))) return rc;
   if (k->qos && (rc = get_id(c, r, &k->id))) return rc;
-  const uint8_t *props_at = r->p;
   if ((rc = get_props(c, r, MQS_PUBLISH, &k->props))) return rc;
   bool alias = mqs_props_has(&k->props, MQS_PROP_TOPIC_ALIAS);
   if (k->topic.len == 0 && !alias) return bad(c, MQS_RULE_TOPIC_EMPTY, k->topic.p - 2);
   if (k->props.n_sub_id && c->o->from == MQS_FROM_CLIENT)
-    return bad(c, MQS_RULE_SUB_ID_FROM_CLIENT, props_at);
+    return bad(c, MQS_RULE_SUB_ID_FROM_CLIENT, props_locate(&k->props, MQS_PROP_SUBSCRIPTION_ID));
   if (alias && (c->o->flags & MQS_DEC_CHECK_ALIAS_MAX) && k->props.topic_alias > c->o->topic_alias_max)
-    return bad(c, MQS_RULE_TOPIC_ALIAS_ABOVE_MAX, props_at);
+    return bad(c, MQS_RULE_TOPIC_ALIAS_ABOVE_MAX, props_locate(&k->props, MQS_PROP_TOPIC_ALIAS) + 1);
   k->payload.p = r->p;
   k->payload.len = (uint32_t)rd_left(r);
   r->p = r->end;
@@ -284,8 +283,12 @@ static ssize_t dec_reason_props(ctx *c, rd *r) {
     if (rd_left(r) && (rc = get_props(c, r, c->type, &k->props))) return rc;
     if (c->type == MQS_DISCONNECT && c->o->from == MQS_FROM_SERVER &&
         mqs_props_has(&k->props, MQS_PROP_SESSION_EXPIRY))
-      return bad(c, MQS_RULE_SESSION_EXPIRY_FROM_SERVER, props_at);
-    if (c->type == MQS_AUTH && !mqs_props_has(&k->props, MQS_PROP_AUTH_METHOD))
+      return bad(c, MQS_RULE_SESSION_EXPIRY_FROM_SERVER,
+                 props_locate(&k->props, MQS_PROP_SESSION_EXPIRY));
+    /* Only the short form (Remaining Length 0, or Success with no
+     * properties, 3.15.2.1) may go without the method. */
+    if (c->type == MQS_AUTH && !mqs_props_has(&k->props, MQS_PROP_AUTH_METHOD) &&
+        (k->reason != 0 || !props_empty(&k->props)))
       return bad(c, MQS_RULE_AUTH_METHOD_MISSING, props_at);
   }
   return done(c, r);
@@ -357,7 +360,9 @@ ssize_t mqs_decode_ex(const uint8_t *buf, size_t len, const mqs_decode_opts *o, 
   /* Everything the first byte can show is reported before waiting for more. */
   if (c.type == 0 || (c.type == MQS_AUTH && c.v < MQS_V5))
     return bad(&c, MQS_RULE_TYPE_RESERVED, buf);
-  if (o->from && !(senders[c.type] & o->from)) return bad(&c, MQS_RULE_WRONG_DIRECTION, buf);
+  unsigned may_send = senders[c.type];
+  if (c.type == MQS_DISCONNECT && c.v < MQS_V5) may_send = MQS_FROM_CLIENT; /* 3.1.1: 3.14 */
+  if (o->from && !(may_send & o->from)) return bad(&c, MQS_RULE_WRONG_DIRECTION, buf);
   if (c.type == MQS_PUBLISH) {
     if ((flags & 0x06) == 0x06) return bad(&c, MQS_RULE_QOS_3, buf);
     if ((flags & 0x08) && !(flags & 0x06)) return bad(&c, MQS_RULE_DUP_ON_QOS0, buf);

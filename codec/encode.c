@@ -104,12 +104,14 @@ static void body(wr *w, const mqs_packet *p, int v, bool raw) {
   }
 }
 
+/* Raw: the nibble exactly as given, so required bits can be cleared too. */
 static uint8_t first_byte(const mqs_packet *p, bool raw) {
   uint8_t nibble = mqs_required_flags(p->type);
-  if (p->type == MQS_PUBLISH)
+  if (raw)
+    nibble = p->flags & 0x0F;
+  else if (p->type == MQS_PUBLISH)
     nibble = (uint8_t)((p->publish.dup ? 0x08 : 0) | (p->publish.qos & 0x03) << 1 |
                        (p->publish.retain ? 0x01 : 0));
-  if (raw) nibble |= p->flags & 0x0F;
   return (uint8_t)(p->type << 4 | nibble);
 }
 

@@ -9,6 +9,9 @@
  * ascending identifier order. Repeatable properties come from the arrays
  * when set, else from the decoded raw bytes. */
 bool props_empty(const mqs_props *p);
+/* The identifier byte of the first property id in a decoded block (which
+ * must hold one), so a rule checked after decoding can name its offset. */
+const uint8_t *props_locate(const mqs_props *p, uint8_t id);
 size_t props_block_size(const mqs_props *p);
 void props_write(wr *w, const mqs_props *p);
 

@@ -123,7 +123,8 @@ ssize_t mqs_props_decode(const uint8_t *p, size_t len, int t, const uint8_t *bas
   rd r = {p, p + len};
   uint32_t plen;
   int rc = rd_vbi(&r, &plen);
-  if (rc != 1) return fail(why, vbi_rule(rc), t, rc == 0 ? p + len : p, base);
+  /* A broken length names its last byte read, as in the fixed header. */
+  if (rc != 1) return fail(why, vbi_rule(rc), t, rc == 0 ? p + len : r.p - 1, base);
   if (plen > rd_left(&r)) return fail(why, MQS_RULE_TRUNCATED, t, p, base);
   out->raw.p = r.p;
   out->raw.len = plen;
@@ -173,7 +174,7 @@ ssize_t mqs_props_decode(const uint8_t *p, size_t len, int t, const uint8_t *bas
     case MQS_PT_VBI: { /* only the Subscription Identifier */
       uint32_t v;
       rc = rd_vbi(&r, &v);
-      if (rc != 1) return fail(why, vbi_rule(rc), t, rc == 0 ? r.end : val, base);
+      if (rc != 1) return fail(why, vbi_rule(rc), t, rc == 0 ? r.end : r.p - 1, base);
       if (v == 0) return fail(why, MQS_RULE_SUB_ID_ZERO, t, val, base);
       out->n_sub_id++;
       break;
@@ -235,6 +236,16 @@ static unsigned skip_prop(const mqs_str *raw, uint32_t *pos, const uint8_t **val
   }
   *pos = (uint32_t)(r.p - raw->p);
   return id;
+}
+
+const uint8_t *props_locate(const mqs_props *p, uint8_t id) {
+  uint32_t pos = 0;
+  while (pos < p->raw.len) {
+    uint32_t at = pos;
+    const uint8_t *v;
+    if (skip_prop(&p->raw, &pos, &v) == id) return p->raw.p + at;
+  }
+  return p->raw.p + p->raw.len;
 }
 
 bool mqs_props_next_user(const mqs_props *p, uint32_t *cursor, mqs_str_pair *out) {

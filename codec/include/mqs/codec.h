@@ -58,15 +58,17 @@ int mqs_frame(const uint8_t *buf, size_t len, size_t *total, mqs_violation *why)
 
 /* Encode p into buf. Returns bytes written, MQS_ENOSPC when cap is too
  * small (mqs_encode_size tells how much is needed), or, unless MQS_ENC_RAW,
- * MQS_EINVAL (or the decode error) when the packet breaks a rule, with *why
- * set as decode would set it. p->flags is written for PUBLISH (from the qos,
- * dup and retain fields) and ignored otherwise unless MQS_ENC_RAW, where
- * the fixed header low nibble is p->flags as given. */
+ * MQS_EINVAL when the packet breaks a rule, with *why set as decode would
+ * set it (the invalid bytes are then in buf). The fixed header's low nibble
+ * is built from the qos, dup and retain fields for PUBLISH and is the
+ * required value for other types; with MQS_ENC_RAW it is p->flags exactly,
+ * for every type (set it for PUBLISH too). */
 ssize_t mqs_encode(const mqs_packet *p, mqs_version v, unsigned flags, uint8_t *buf,
                    size_t cap);
 ssize_t mqs_encode_ex(const mqs_packet *p, mqs_version v, unsigned flags, uint8_t *buf,
                       size_t cap, mqs_violation *why);
-/* The number of bytes mqs_encode would write, or MQS_EINVAL. */
+/* The number of bytes mqs_encode would write (without validating), or
+ * MQS_EINVAL for a type outside 1..15 or a body above the protocol's limit. */
 ssize_t mqs_encode_size(const mqs_packet *p, mqs_version v, unsigned flags);
 
 /* The fixed header low nibble the specification requires for type t
