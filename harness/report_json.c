@@ -116,22 +116,20 @@ typedef struct {
   int err;
 } rendered_list;
 
-/* Run a snprintf-like printer into a fresh string of the size it needs. */
-static char *print_alloc(size_t (*print)(const void *, int, char *, size_t), const void *x,
-                         int version) {
-  size_t need = print(x, version, NULL, 0);
+/* The packet (decoded) or the violation (rejected) as JSON, in a fresh
+ * string of the size the snprintf-like printer says it needs; NULL when
+ * there is neither, or no memory. */
+static char *body_json(const mqs_wire_packet *p) {
+  if (!p->packet && !p->why) return NULL;
+  size_t need = p->packet ? mqs_print_json(p->packet, p->version, NULL, 0)
+                          : mqs_print_violation_json(p->why, NULL, 0);
   char *s = malloc(need + 1);
-  if (s) print(x, version, s, need + 1);
+  if (!s) return NULL;
+  if (p->packet)
+    mqs_print_json(p->packet, p->version, s, need + 1);
+  else
+    mqs_print_violation_json(p->why, s, need + 1);
   return s;
-}
-
-static size_t print_packet(const void *p, int v, char *buf, size_t cap) {
-  return mqs_print_json(p, (mqs_version)v, buf, cap);
-}
-
-static size_t print_violation(const void *why, int v, char *buf, size_t cap) {
-  (void)v;
-  return mqs_print_violation_json(why, buf, cap);
 }
 
 static const char *status_name(const mqs_wire_packet *p) {
@@ -142,11 +140,7 @@ static const char *status_name(const mqs_wire_packet *p) {
 
 static int render_packet(const mqs_wire_packet *p, void *ctx) {
   rendered_list *l = ctx;
-  char *body = NULL;
-  if (p->status == 0)
-    body = print_alloc(print_packet, p->packet, (int)p->version);
-  else if (p->why)
-    body = print_alloc(print_violation, p->why, (int)p->version);
+  char *body = body_json(p);
   if ((p->packet || p->why) && !body) return l->err = MQS_ENOMEM;
   char *json = NULL;
   size_t json_len = 0;
@@ -162,7 +156,7 @@ static int render_packet(const mqs_wire_packet *p, void *ctx) {
     fputs(",\"error\":", f);
     mqs_json_str(f, mqs_errname(p->status));
   }
-  if (body) fprintf(f, ",\"%s\":%s", p->status == 0 ? "packet" : "violation", body);
+  if (body) fprintf(f, ",\"%s\":%s", p->packet ? "packet" : "violation", body);
   putc('}', f);
   free(body);
   bool bad = ferror(f) != 0;

@@ -51,7 +51,7 @@ typedef struct {
 typedef struct {
   flow flows[8];
   size_t frames, data_frames, max_payload;
-  uint64_t last_ts;
+  uint64_t first_ts, last_ts;
 } capture;
 
 static void check_frame(capture *c, const struct pcap_pkthdr *h, const uint8_t *ip) {
@@ -61,6 +61,7 @@ static void check_frame(capture *c, const struct pcap_pkthdr *h, const uint8_t *
   uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
   assert_true(ts >= c->last_ts);
   c->last_ts = ts;
+  if (c->frames == 1) c->first_ts = ts;
 
   assert_int_equal(ip[0], 0x45);
   assert_int_equal(get16(ip + 2), h->caplen);
@@ -186,8 +187,10 @@ static void test_fixture_captures(void **state) {
       assert_int_equal(c.flows[k].rsts, rsts[k]);
     }
     assert_int_equal(syns, opens);
-    /* the first frame is at the run's start plus the scenario's */
+    /* the first frame is at the run's start, plus the scenario's, plus the first event's */
     assert_true(c.frames > 0);
+    assert_int_equal(c.first_ts,
+                     f.run.started_unix_ms * 1000 + r->started_us + r->transcript.ev[0].t_us);
     if (i == 1) /* the 70 KB PUBLISH: cut at the IPv4 limit */
       assert_int_equal(c.max_payload, 65495);
   }
