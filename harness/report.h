@@ -1,0 +1,27 @@
+/* harness/report.h — report writers. Each returns 0, or a negative mqs_err
+ * (MQS_EIO with errno set when the file cannot be written). */
+#ifndef MQS_REPORT_H
+#define MQS_REPORT_H
+
+#include <stdio.h>
+
+#include "result.h"
+
+/* One line per scenario as it finishes, and the summary last. colour: ANSI colours. */
+void mqs_report_console_line(FILE *f, const mqs_scenario_result *r, bool colour);
+void mqs_report_console_summary(FILE *f, const mqs_run_result *run, bool colour);
+
+/* JUnit XML that CI systems read: one testcase per scenario, failures with
+ * the expected/actual text, skipped for n/a. */
+int mqs_report_junit(const mqs_run_result *run, const char *path);
+
+/* JSON with every scenario, verdict, statements, and every byte of every
+ * transcript with its timing (hex), plus each packet decoded. */
+int mqs_report_json(const mqs_run_result *run, const char *path);
+
+/* One pcap per scenario in dir (created if missing), named by scenario id,
+ * framed as TCP over IPv4 with the broker on port 1883, written with
+ * libpcap, so that Wireshark's and tshark's MQTT dissector decode it. */
+int mqs_report_pcap_dir(const mqs_run_result *run, const char *dir);
+
+#endif
