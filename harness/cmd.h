@@ -13,5 +13,8 @@
 
 /* Each takes argv from its own name on (argv[0] is "decode"). */
 int mqs_cmd_decode(int argc, char **argv);
+int mqs_cmd_run(int argc, char **argv);      /* cmd_run.c */
+int mqs_cmd_list(int argc, char **argv);     /* run --list */
+int mqs_cmd_validate(int argc, char **argv); /* run --check on files */
 
 #endif

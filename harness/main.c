@@ -9,6 +9,9 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *summary;
 } commands[] = {
+    {"run", mqs_cmd_run, "run conformance scenarios against a broker and report"},
+    {"list", mqs_cmd_list, "list the scenarios that would run (run --list)"},
+    {"validate", mqs_cmd_validate, "check scenario files without running them"},
     {"decode", mqs_cmd_decode, "decode MQTT packets from hex or a binary file"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
