@@ -3,7 +3,7 @@
 # Usage: ci/deps.sh [build|test|all]   (default: test)
 set -euo pipefail
 
-build_pkgs=(gcc make cmake ninja-build pkg-config libyaml-dev libpcap-dev)
+build_pkgs=(gcc make cmake ninja-build pkg-config libyaml-dev libpcap-dev libssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 mosquitto mosquitto-clients
            python3-paho-mqtt tshark)
 case "${1:-test}" in
