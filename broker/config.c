@@ -50,7 +50,7 @@ static const opt opts[] = {
     {"max-retained", T_U32, CORE(max_retained), 0, UINT32_MAX, "N  retained messages kept [100000]"},
     {"max-subscriptions", T_U32, CORE(max_subs_per_client), 1, UINT32_MAX,
      "N  subscriptions per session [1000]"},
-    {"max-topic-levels", T_U16, CORE(max_topic_levels), 1, 65535,
+    {"max-topic-levels", T_U16, CORE(max_topic_levels), 1, MQS_BROKER_MAX_TOPIC_LEVELS,
      "N  levels in a topic or filter [200]"},
     {"max-qos", T_U8, CORE(max_qos), 0, 2, "0|1|2  highest QoS supported [2]"},
     {"retain", T_BOOL, CORE(retain_available), 0, 1, "BOOL  retained messages [true]"},

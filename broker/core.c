@@ -69,7 +69,8 @@ static void advance(mqs_broker *b, uint64_t now) {
 
 mqs_broker *mqs_broker_new(const mqs_broker_config *cfg, uint64_t now_ms) {
   if (cfg->max_qos > 2 || cfg->max_packet_size < 64 || cfg->receive_max == 0 ||
-      cfg->max_inflight == 0 || cfg->max_queued == 0 || cfg->max_topic_levels == 0)
+      cfg->max_inflight == 0 || cfg->max_queued == 0 || cfg->max_topic_levels == 0 ||
+      cfg->max_topic_levels > MQS_BROKER_MAX_TOPIC_LEVELS)
     return NULL;
   mqs_broker *b = calloc(1, sizeof *b);
   if (!b) return NULL;

@@ -49,6 +49,7 @@ void tb_free(tb *t) {
   tb_check(t);
   mqs_broker_free(t->b);
   for (int i = 0; i < t->n_clients; i++) tc_free(t->clients[i]);
+  free(t->clients);
   free(t);
 }
 
@@ -59,7 +60,11 @@ void tb_advance(tb *t, uint64_t ms) {
 }
 
 tc *tc_new(tb *t, const char *name, mqs_version v) {
-  assert_true(t->n_clients < 256);
+  if (t->n_clients == t->cap_clients) {
+    t->cap_clients = t->cap_clients ? t->cap_clients * 2 : 64;
+    t->clients = realloc(t->clients, (size_t)t->cap_clients * sizeof *t->clients);
+    assert_non_null(t->clients);
+  }
   tc *c = calloc(1, sizeof *c);
   assert_non_null(c);
   c->env = t;

@@ -24,8 +24,8 @@ struct tb {
   mqs_broker *b;
   mqs_broker_config cfg;
   uint64_t now;
-  tc *clients[256];
-  int n_clients;
+  tc **clients; /* every client made, in order, freed with the broker */
+  int n_clients, cap_clients;
 };
 
 struct tc {

@@ -23,6 +23,8 @@
 #include "mqs/broker_auth.h"
 
 typedef struct mqs_broker mqs_broker;
+/* The most topic levels a broker may be configured to accept. */
+#define MQS_BROKER_MAX_TOPIC_LEVELS 1024
 typedef struct mqs_client mqs_client;
 
 typedef enum {
@@ -78,7 +80,8 @@ typedef struct {
   uint32_t connect_timeout_ms;  /* [10000] time allowed between accept and CONNECT */
   uint32_t max_retained;        /* [100000] retained messages kept */
   uint32_t max_subs_per_client; /* [1000] subscriptions per session */
-  uint16_t max_topic_levels;    /* [200] levels in a topic name or filter */
+  uint16_t max_topic_levels;    /* [200] levels in a topic name or filter; at most
+                                   MQS_BROKER_MAX_TOPIC_LEVELS (matching recurses per level) */
 
   /* Authentication and authorisation. */
   bool allow_anonymous;   /* [true] connections without a user name */
@@ -116,7 +119,7 @@ void mqs_broker_config_defaults(mqs_broker_config *cfg);
 
 /* A new broker, or NULL on allocation failure or a config out of range
  * (max_qos > 2, max_packet_size < 64, receive_max 0, max_inflight 0,
- * max_queued 0, max_topic_levels 0). now_ms starts its clock. */
+ * max_queued 0, max_topic_levels 0 or above MQS_BROKER_MAX_TOPIC_LEVELS). now_ms starts its clock. */
 mqs_broker *mqs_broker_new(const mqs_broker_config *cfg, uint64_t now_ms);
 /* Free the broker, its sessions and every client still open (their
  * network side is the caller's: close the sockets first or after). NULL:
