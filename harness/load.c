@@ -550,7 +550,10 @@ static int load_step(ld *l, mqs_step *st, const mqs_node *n, int depth) {
     key = n->keys[i];
     v = n->items[i];
   }
-  if (!key) return mqs_diag_at(l->d, n, "a step with only a note");
+  if (!key) { /* `- note: ...` between steps: documentation only */
+    st->kind = MQS_STEP_NOTE;
+    return mqs_node_text(mqs_node_get(n, "note"), "note", &st->var, l->d);
+  }
   if (strcmp(key->text, "wait") == 0) {
     st->kind = MQS_STEP_WAIT;
     return mqs_node_duration(v, "wait", &st->ms, l->d);

@@ -101,6 +101,7 @@ typedef enum {
   MQS_STEP_EXPECT_NOTHING,   /* no packet for ms */
   MQS_STEP_WAIT,             /* let ms pass */
   MQS_STEP_REPEAT,
+  MQS_STEP_NOTE, /* `- note: text`: does nothing (var holds the text) */
 } mqs_step_kind;
 
 typedef enum { MQS_BEFORE_NONE, MQS_BEFORE_OPTIONAL, MQS_BEFORE_REQUIRED } mqs_before;
