@@ -74,7 +74,7 @@ static int walk(mqs_catalog *c, const char *dir, FILE *err, int depth) {
   }
   closedir(d);
   /* Sorted, so that runs and lists come out in the same order everywhere. */
-  qsort(names, n, sizeof *names, cmp_names);
+  if (n > 1) qsort(names, n, sizeof *names, cmp_names);
   for (size_t i = 0; i < n; i++) {
     struct stat st;
     if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) bad += walk(c, names[i], err, depth + 1);
