@@ -242,7 +242,7 @@ static ssize_t dec_subscribe(ctx *c, rd *r) {
   k->with_options = sub;
   while (rd_left(r)) {
     mqs_str f;
-    bool shared;
+    bool shared = false;
     if ((rc = get_utf8(c, r, &f, MQS_RULE_TRUNCATED))) return rc;
     if ((rc = check_filter(c, &f, &shared))) return rc;
     if (sub) {

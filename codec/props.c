@@ -315,7 +315,7 @@ static void props_body(wr *w, const mqs_props *p) {
       break;
     }
     case MQS_PT_VBI: {
-      uint32_t v;
+      uint32_t v = 0;
       while (mqs_props_next_sub_id(p, &cur, &v)) {
         wr_u8(w, id);
         wr_vbi(w, v);
