@@ -253,7 +253,8 @@ static void on_signal(mqs_loop *loop, int fd, unsigned events, void *arg) {
     mqs_loop_stop(loop);
     return;
   }
-  fprintf(stderr, "mqspec-broker: %s: shutting down\n", strsignal((int)si.ssi_signo));
+  if (s->log_level >= MQS_LOG_INFO)
+    fprintf(stderr, "mqspec-broker: %s: shutting down\n", strsignal((int)si.ssi_signo));
   s->stopping = true;
   for (int i = 0; i < s->n_listeners; i++) {
     mqs_loop_fd_remove(loop, s->listeners[i]);
