@@ -57,20 +57,23 @@ static ssize_t get_bin(const ctx *c, rd *r, mqs_str *s, mqs_rule missing) {
   return 0;
 }
 
-static ssize_t get_utf8(const ctx *c, rd *r, mqs_str *s, mqs_rule missing) {
+typedef mqs_rule text_check(const uint8_t *s, size_t len, size_t *bad, uint32_t *notes);
+
+/* A length-prefixed string that must pass check (UTF-8 rules, topic name rules). */
+static ssize_t get_text(const ctx *c, rd *r, mqs_str *s, mqs_rule missing, text_check *check) {
   ssize_t rc = get_bin(c, r, s, missing);
   if (rc) return rc;
   size_t at;
-  mqs_rule rule = mqs_utf8_check(s->p, s->len, &at, &c->out->notes);
+  mqs_rule rule = check(s->p, s->len, &at, &c->out->notes);
   return rule ? bad(c, rule, s->p + at) : 0;
 }
 
+static ssize_t get_utf8(const ctx *c, rd *r, mqs_str *s, mqs_rule missing) {
+  return get_text(c, r, s, missing, mqs_utf8_check);
+}
+
 static ssize_t get_topic_name(const ctx *c, rd *r, mqs_str *s, mqs_rule missing) {
-  ssize_t rc = get_bin(c, r, s, missing);
-  if (rc) return rc;
-  size_t at;
-  mqs_rule rule = mqs_topic_name_check(s->p, s->len, &at, &c->out->notes);
-  return rule ? bad(c, rule, s->p + at) : 0;
+  return get_text(c, r, s, missing, mqs_topic_name_check);
 }
 
 static ssize_t get_id(const ctx *c, rd *r, uint16_t *id) {

@@ -248,22 +248,28 @@ const uint8_t *props_locate(const mqs_props *p, uint8_t id) {
   return p->raw.p + p->raw.len;
 }
 
+/* The value of the next decoded property id at or after *cursor in raw,
+ * or NULL after the last one. */
+static const uint8_t *next_raw(const mqs_props *p, uint32_t *cursor, uint8_t id) {
+  while (p->raw.p && *cursor < p->raw.len) {
+    const uint8_t *v;
+    if (skip_prop(&p->raw, cursor, &v) == id) return v;
+  }
+  return NULL;
+}
+
 bool mqs_props_next_user(const mqs_props *p, uint32_t *cursor, mqs_str_pair *out) {
   if (p->user) {
     if (*cursor >= p->n_user) return false;
     *out = p->user[(*cursor)++];
     return true;
   }
-  while (p->raw.p && *cursor < p->raw.len) {
-    const uint8_t *v;
-    if (skip_prop(&p->raw, cursor, &v) == MQS_PROP_USER) {
-      rd r = {v, p->raw.p + p->raw.len};
-      rd_lstr(&r, &out->key.p, &out->key.len);
-      rd_lstr(&r, &out->value.p, &out->value.len);
-      return true;
-    }
-  }
-  return false;
+  const uint8_t *v = next_raw(p, cursor, MQS_PROP_USER);
+  if (!v) return false;
+  rd r = {v, p->raw.p + p->raw.len};
+  rd_lstr(&r, &out->key.p, &out->key.len);
+  rd_lstr(&r, &out->value.p, &out->value.len);
+  return true;
 }
 
 bool mqs_props_next_sub_id(const mqs_props *p, uint32_t *cursor, uint32_t *out) {
@@ -272,15 +278,10 @@ bool mqs_props_next_sub_id(const mqs_props *p, uint32_t *cursor, uint32_t *out) 
     *out = p->sub_ids[(*cursor)++];
     return true;
   }
-  while (p->raw.p && *cursor < p->raw.len) {
-    const uint8_t *v;
-    if (skip_prop(&p->raw, cursor, &v) == MQS_PROP_SUBSCRIPTION_ID) {
-      rd r = {v, p->raw.p + p->raw.len};
-      rd_vbi(&r, out);
-      return true;
-    }
-  }
-  return false;
+  const uint8_t *v = next_raw(p, cursor, MQS_PROP_SUBSCRIPTION_ID);
+  if (!v) return false;
+  rd r = {v, p->raw.p + p->raw.len};
+  return rd_vbi(&r, out) == 1;
 }
 
 /* Write the properties (without the length prefix). */
