@@ -42,14 +42,16 @@ mqs_acl *mqs_acl_new(void) {
 }
 
 static void section_free(section *s) {
-  for (size_t i = 0; i < s->n; i++) free(s->v[i].filter);
+  for (size_t i = 0; i < s->n; i++)
+    free(s->v[i].filter);
   free(s->v);
   free(s->user);
 }
 
 void mqs_acl_free(mqs_acl *acl) {
   if (!acl) return;
-  for (size_t i = 0; i < acl->n; i++) section_free(&acl->secs[i]);
+  for (size_t i = 0; i < acl->n; i++)
+    section_free(&acl->secs[i]);
   section_free(&acl->patterns);
   free(acl->secs);
   free(acl);
@@ -74,8 +76,7 @@ bool mqs_filter_covers(const uint8_t *r, size_t rlen, const uint8_t *f, size_t f
   }
 }
 
-static bool rule_allows(const uint8_t *rf, size_t rlen, const uint8_t *t, size_t tlen,
-                        int access) {
+static bool rule_allows(const uint8_t *rf, size_t rlen, const uint8_t *t, size_t tlen, int access) {
   return access == MQS_ACL_READ ? mqs_filter_covers(rf, rlen, t, tlen)
                                 : mqs_topic_match(rf, rlen, t, tlen);
 }
@@ -89,7 +90,8 @@ static long expand(const rule *p, const char *user, size_t ulen, const char *cid
   for (size_t i = 0; i < p->len; i++) {
     const char *val = NULL;
     size_t sl = 0;
-    if (p->filter[i] == '%' && i + 1 < p->len && (p->filter[i + 1] == 'u' || p->filter[i + 1] == 'c')) {
+    if (p->filter[i] == '%' && i + 1 < p->len &&
+        (p->filter[i + 1] == 'u' || p->filter[i + 1] == 'c')) {
       if (p->filter[i + 1] == 'u') {
         if (!user) return -1;
         val = user;
@@ -111,8 +113,8 @@ static long expand(const rule *p, const char *user, size_t ulen, const char *cid
   return (long)n;
 }
 
-bool mqs_acl_allows(const mqs_acl *acl, const char *user, size_t ulen, const char *cid,
-                    size_t clen, const uint8_t *t, size_t tlen, int access) {
+bool mqs_acl_allows(const mqs_acl *acl, const char *user, size_t ulen, const char *cid, size_t clen,
+                    const uint8_t *t, size_t tlen, int access) {
   if (!acl) return true;
   const section *s = &acl->secs[0];
   if (user) {
@@ -172,7 +174,8 @@ static bool word(const char **p, const char *end, const char *w) {
   if ((size_t)(end - *p) < n || memcmp(*p, w, n) != 0) return false;
   if ((size_t)(end - *p) > n && (*p)[n] != ' ' && (*p)[n] != '\t') return false;
   *p += n;
-  while (*p < end && (**p == ' ' || **p == '\t')) (*p)++;
+  while (*p < end && (**p == ' ' || **p == '\t'))
+    (*p)++;
   return true;
 }
 
@@ -225,7 +228,8 @@ int mqs_acl_parse(mqs_acl *acl, const char *text, const char *name, char *err, s
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
     const char *s = p;
     p = nl ? nl + 1 : p + len;
-    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+      len--;
     while (len && (*s == ' ' || *s == '\t')) {
       s++;
       len--;

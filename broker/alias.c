@@ -62,13 +62,15 @@ uint16_t alias_out(mqs_client *c, const mqs_str *topic, bool *send_topic) {
 
 void alias_free(mqs_client *c) {
   if (c->alias_in) {
-    for (uint32_t i = 0; i <= c->b->cfg.topic_alias_max; i++) free((void *)c->alias_in[i].p);
+    for (uint32_t i = 0; i <= c->b->cfg.topic_alias_max; i++)
+      free((void *)c->alias_in[i].p);
     free(c->alias_in);
     c->alias_in = NULL;
   }
   size_t bk = 0;
   smap_ent *e = NULL;
-  while ((e = smap_next(&c->alias_out, &bk, &e))) free(e->val);
+  while ((e = smap_next(&c->alias_out, &bk, &e)))
+    free(e->val);
   smap_free(&c->alias_out);
   c->alias_out_used = 0;
 }

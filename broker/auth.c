@@ -172,7 +172,8 @@ int mqs_auth_parse(mqs_auth *a, const char *text, const char *name, char *err, s
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
     const char *s = p;
     p = nl ? nl + 1 : p + len;
-    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+      len--;
     while (len && (*s == ' ' || *s == '\t')) {
       s++;
       len--;

@@ -21,8 +21,8 @@ static int send_auth(mqs_client *c, uint8_t reason, const uint8_t *data, size_t 
   p.type = MQS_AUTH;
   p.auth.reason = reason;
   p.auth.props.present = MQS_PROP_BIT(MQS_PROP_AUTH_METHOD);
-  p.auth.props.auth_method = (mqs_str){(const uint8_t *)c->auth_method,
-                                       (uint32_t)strlen(c->auth_method)};
+  p.auth.props.auth_method =
+      (mqs_str){(const uint8_t *)c->auth_method, (uint32_t)strlen(c->auth_method)};
   if (data) {
     p.auth.props.present |= MQS_PROP_BIT(MQS_PROP_AUTH_DATA);
     p.auth.props.auth_data = (mqs_str){data, (uint32_t)len};

@@ -22,7 +22,7 @@ typedef struct {
 } opt;
 
 #define CORE(f) (offsetof(mqs_broker_options, core) + offsetof(mqs_broker_config, f))
-#define OPT(f) offsetof(mqs_broker_options, f)
+#define OPT(f)  offsetof(mqs_broker_options, f)
 
 static const opt opts[] = {
     {"listen", T_LISTEN, 0, 0, 0, "HOST:PORT  listen there (repeatable; replaces the defaults)"},
@@ -47,7 +47,8 @@ static const opt opts[] = {
      "SECONDS  cap on Session Expiry Interval [4294967295]"},
     {"connect-timeout", T_U32, CORE(connect_timeout_ms), 1, UINT32_MAX,
      "MS  time allowed to send CONNECT [10000]"},
-    {"max-retained", T_U32, CORE(max_retained), 0, UINT32_MAX, "N  retained messages kept [100000]"},
+    {"max-retained", T_U32, CORE(max_retained), 0, UINT32_MAX,
+     "N  retained messages kept [100000]"},
     {"max-subscriptions", T_U32, CORE(max_subs_per_client), 1, UINT32_MAX,
      "N  subscriptions per session [1000]"},
     {"max-topic-levels", T_U16, CORE(max_topic_levels), 1, MQS_BROKER_MAX_TOPIC_LEVELS,
@@ -235,7 +236,8 @@ void mqs_broker_print_usage(FILE *f) {
   for (size_t i = 0; i < N_OPTS; i++) {
     const char *sp = strchr(opts[i].help, ' ');
     int arg = sp ? (int)(sp - opts[i].help) : 0;
-    fprintf(f, "  --%s %.*s\n      %s\n", opts[i].name, arg, opts[i].help, sp ? sp + 2 : opts[i].help);
+    fprintf(f, "  --%s %.*s\n      %s\n", opts[i].name, arg, opts[i].help,
+            sp ? sp + 2 : opts[i].help);
   }
 }
 

@@ -45,7 +45,8 @@ static char *assign_id(mqs_broker *b) {
   char *id = malloc(7 + 16 + 1);
   if (!id) return NULL;
   int n = snprintf(id, 24, "mqspec-");
-  for (int i = 0; i < 8; i++) n += snprintf(id + n, 24 - (size_t)n, "%02x", r[i]);
+  for (int i = 0; i < 8; i++)
+    n += snprintf(id + n, 24 - (size_t)n, "%02x", r[i]);
   return id;
 }
 
@@ -68,8 +69,7 @@ int handle_connect(mqs_client *c, const mqs_packet *pkt) {
   bool v5 = c->version == MQS_V5;
   const mqs_props *pr = &k->props;
   if (v5) {
-    c->peer_receive_max =
-        mqs_props_has(pr, MQS_PROP_RECEIVE_MAX) ? pr->receive_max : 65535;
+    c->peer_receive_max = mqs_props_has(pr, MQS_PROP_RECEIVE_MAX) ? pr->receive_max : 65535;
     c->peer_max_packet = mqs_props_has(pr, MQS_PROP_MAX_PACKET_SIZE) ? pr->max_packet_size : 0;
     c->peer_alias_max = mqs_props_has(pr, MQS_PROP_TOPIC_ALIAS_MAX) ? pr->topic_alias_max : 0;
     c->problem_info =
@@ -90,8 +90,8 @@ int handle_connect(mqs_client *c, const mqs_packet *pkt) {
     r->session_expiry = mqs_props_has(pr, MQS_PROP_SESSION_EXPIRY) ? pr->session_expiry : 0;
   else
     r->session_expiry = k->clean_start ? 0 : UINT32_MAX; /* 3.1.1: kept until resumed clean */
-  r->request_response_info = v5 && mqs_props_has(pr, MQS_PROP_REQUEST_RESPONSE_INFO) &&
-                             pr->request_response_info;
+  r->request_response_info =
+      v5 && mqs_props_has(pr, MQS_PROP_REQUEST_RESPONSE_INFO) && pr->request_response_info;
   if (k->client_id.len) {
     r->client_id = dup_bytes(k->client_id.p, k->client_id.len);
     r->client_id_len = k->client_id.len;
@@ -257,13 +257,15 @@ int connect_accept(mqs_client *c, const mqs_str *auth_data) {
   }
   int rc = client_send(c, &p);
   blog(b, MQS_LOG_INFO, "%s: connected as %s (MQTT %s, session %s)", c->peer, s->id,
-       c->version == MQS_V5 ? "5.0" : c->version == MQS_V311 ? "3.1.1" : "3.1",
+       c->version == MQS_V5     ? "5.0"
+       : c->version == MQS_V311 ? "3.1.1"
+                                : "3.1",
        present ? "resumed" : "new");
   conn_req_free(r);
   c->req = NULL;
   if (rc) return rc;
-  uint32_t win = c->peer_receive_max < b->cfg.max_inflight ? c->peer_receive_max
-                                                            : b->cfg.max_inflight;
+  uint32_t win =
+      c->peer_receive_max < b->cfg.max_inflight ? c->peer_receive_max : b->cfg.max_inflight;
   s->inflight_cap = s->inflight.count > win ? s->inflight.count : win;
   if (present) session_mark_resend(s);
   return 0;

@@ -55,7 +55,8 @@ void broker_random(mqs_broker *b, uint8_t *buf, size_t n) {
   }
   for (size_t i = 0; i < n; i += 8) {
     uint64_t r = rng_next(&b->rng);
-    for (size_t j = 0; j < 8 && i + j < n; j++) buf[i + j] = (uint8_t)(r >> (8 * j));
+    for (size_t j = 0; j < 8 && i + j < n; j++)
+      buf[i + j] = (uint8_t)(r >> (8 * j));
   }
 }
 
@@ -128,7 +129,8 @@ void mqs_broker_free(mqs_broker *b) {
   /* Pending wills are not published: there is nobody left to receive them. */
   size_t bk = 0;
   smap_ent *e = NULL;
-  while ((e = smap_next(&b->sessions, &bk, &e))) will_clear(&((mqs_session *)e->val)->will);
+  while ((e = smap_next(&b->sessions, &bk, &e)))
+    will_clear(&((mqs_session *)e->val)->will);
   while (b->sessions.count) {
     bk = 0;
     e = NULL;
@@ -294,8 +296,7 @@ void client_detach(mqs_client *c, bool will) {
     session_end(b, s);
     return;
   }
-  s->expire_at =
-      s->expiry_s == UINT32_MAX ? MQS_NO_EXPIRY : b->now + (uint64_t)s->expiry_s * 1000;
+  s->expire_at = s->expiry_s == UINT32_MAX ? MQS_NO_EXPIRY : b->now + (uint64_t)s->expiry_s * 1000;
   deadline_at(b, s->expire_at);
 }
 

@@ -43,7 +43,8 @@ static bool skip(const sub *x, const mqs_msg *m) {
 static int grow(void **v, uint32_t *cap, uint32_t need, size_t size) {
   if (need <= *cap) return 0;
   uint32_t nc = *cap ? *cap : 16;
-  while (nc < need) nc *= 2;
+  while (nc < need)
+    nc *= 2;
   void *nv = realloc(*v, (size_t)nc * size);
   if (!nv) return MQS_ENOMEM;
   *v = nv;
@@ -187,7 +188,8 @@ static int send_publish(mqs_client *c, qitem *q, bool dup) {
   if (!w) return MQS_ENOMEM;
   ssize_t n = mqs_encode(&p, c->version, 0, w, (size_t)size);
   if (n < 0) {
-    blog(b, MQS_LOG_ERROR, "cannot encode a PUBLISH to %s: %s", c->session->id, mqs_strerror((int)n));
+    blog(b, MQS_LOG_ERROR, "cannot encode a PUBLISH to %s: %s", c->session->id,
+         mqs_strerror((int)n));
     return (int)n;
   }
   bbuf_commit(&c->out, (size_t)n);

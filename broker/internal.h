@@ -17,7 +17,7 @@ typedef struct shgroup shgroup;
 typedef struct scram_server scram_server;
 
 #define MQS_PROTOCOL_MAX_PACKET 268435460u /* 1 + 4 + 268435455 */
-#define MQS_NO_EXPIRY UINT64_MAX
+#define MQS_NO_EXPIRY           UINT64_MAX
 /* Encoded output kept ready per client: enough to fill a socket buffer,
  * small enough that a slow reader holds messages rather than bytes. */
 #define MQS_OUT_CHUNK 65536
@@ -88,7 +88,7 @@ struct mqs_session {
   mqs_broker *b;
   char *id;
   size_t id_len;
-  uint64_t serial; /* unique for the broker's life: No Local compares these */
+  uint64_t serial;    /* unique for the broker's life: No Local compares these */
   mqs_client *client; /* NULL while offline */
   char *username;     /* of the connection that made or resumed it (ACL) */
   size_t username_len;
@@ -137,8 +137,8 @@ void session_mark_resend(mqs_session *s);
 
 struct tnode {
   tnode *parent;
-  tnode *hnext;  /* next in the parent's bucket */
-  tnode **kids;  /* hash buckets */
+  tnode *hnext; /* next in the parent's bucket */
+  tnode **kids; /* hash buckets */
   uint32_t nbuckets, nkids;
   uint64_t hash;
   /* subscription tree */
@@ -258,8 +258,8 @@ struct mqs_client {
   int state;
   mqs_version version;
   mqs_session *session;
-  bool graceful;      /* DISCONNECT without will */
-  bool counted;       /* in clients_connected */
+  bool graceful; /* DISCONNECT without will */
+  bool counted;  /* in clients_connected */
   uint64_t accepted_at, last_rx;
   uint16_t keep_alive; /* in force, seconds */
   bbuf in, out;
@@ -276,10 +276,10 @@ struct mqs_client {
   willspec will; /* this connection's will */
   char *username;
   size_t username_len;
-  conn_req *req;         /* during enhanced authentication */
-  char *auth_method;     /* the method CONNECT named (re-authentication) */
-  scram_server *scram;   /* exchange in progress */
-  bool reauth;           /* the exchange is a re-authentication */
+  conn_req *req;       /* during enhanced authentication */
+  char *auth_method;   /* the method CONNECT named (re-authentication) */
+  scram_server *scram; /* exchange in progress */
+  bool reauth;         /* the exchange is a re-authentication */
 };
 
 /* Queue p for c (5.0: drops Reason String and User Properties that would

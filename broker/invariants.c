@@ -27,7 +27,8 @@ static int check_list(report *r, const mqs_session *s, const qlist *l, const cha
   const qitem *prev = NULL;
   for (const qitem *q = l->head; q; q = q->next) {
     if (q->prev != prev) return broken(r, "session %s: %s list links broken", s->id, name);
-    if (q->qos > 2 || q->qos > q->msg->qos) return broken(r, "session %s: %s QoS %u", s->id, name, q->qos);
+    if (q->qos > 2 || q->qos > q->msg->qos)
+      return broken(r, "session %s: %s QoS %u", s->id, name, q->qos);
     if (q->msg->refs == 0) return broken(r, "session %s: %s holds a freed message", s->id, name);
     prev = q;
     if (++n > l->count) break;
@@ -39,7 +40,8 @@ static int check_list(report *r, const mqs_session *s, const qlist *l, const cha
 
 static int check_session(report *r, const mqs_broker *b, const mqs_session *s) {
   int rc;
-  if ((rc = check_list(r, s, &s->queue, "queue")) || (rc = check_list(r, s, &s->inflight, "inflight")))
+  if ((rc = check_list(r, s, &s->queue, "queue")) ||
+      (rc = check_list(r, s, &s->inflight, "inflight")))
     return rc;
   if (s->queue.count > b->cfg.max_queued)
     return broken(r, "session %s: %u queued, limit %u", s->id, s->queue.count, b->cfg.max_queued);
@@ -48,7 +50,8 @@ static int check_session(report *r, const mqs_broker *b, const mqs_session *s) {
   for (const qitem *q = s->queue.head; q; q = q->next) {
     bytes += q->msg->topic.len + q->msg->payload.len;
     if (q->qos == 0) qos0++;
-    if (q->state != Q_WAITING) return broken(r, "session %s: queued item in state %u", s->id, q->state);
+    if (q->state != Q_WAITING)
+      return broken(r, "session %s: queued item in state %u", s->id, q->state);
   }
   if (bytes != s->queued_bytes || qos0 != s->queued_qos0)
     return broken(r, "session %s: queue accounting %llu/%u, actual %llu/%u", s->id,
@@ -77,8 +80,8 @@ static int check_session(report *r, const mqs_broker *b, const mqs_session *s) {
   for (uint32_t i = 0; i < s->n_subs; i++) {
     const sub *x = s->subs[i];
     if (x->s != s) return broken(r, "session %s: subscription of another session", s->id);
-    const sub *const *v = x->group ? (const sub *const *)x->group->members
-                                   : (const sub *const *)x->node->subs;
+    const sub *const *v =
+        x->group ? (const sub *const *)x->group->members : (const sub *const *)x->node->subs;
     uint32_t n = x->group ? x->group->n : x->node->n_subs;
     if (x->idx >= n || v[x->idx] != x)
       return broken(r, "session %s: subscription %.*s not in the tree", s->id, (int)x->filter_len,
@@ -97,7 +100,8 @@ static uint64_t count_tree_subs(const tnode *n, uint32_t depth, bool *deep) {
     return 0;
   }
   uint64_t total = n->n_subs;
-  for (const shgroup *g = n->groups; g; g = g->next) total += g->n;
+  for (const shgroup *g = n->groups; g; g = g->next)
+    total += g->n;
   uint32_t bk = 0;
   for (tnode *k = tree_next_kid(n, &bk, NULL); k; k = tree_next_kid(n, &bk, k))
     total += count_tree_subs(k, depth + 1, deep);

@@ -21,10 +21,10 @@
 #include "mqs/loop.h"
 #include "mqs/tcp.h"
 
-#define READ_CHUNK 65536
-#define READS_PER_EVENT 4 /* fairness: one busy client cannot hog a pass */
+#define READ_CHUNK        65536
+#define READS_PER_EVENT   4 /* fairness: one busy client cannot hog a pass */
 #define SHUTDOWN_GRACE_MS 2000
-#define ACCEPT_PAUSE_MS 100
+#define ACCEPT_PAUSE_MS   100
 
 typedef struct server server;
 
@@ -167,7 +167,8 @@ static void resume_accept(mqs_loop *loop, int64_t id, void *arg) {
   (void)id;
   server *s = arg;
   if (s->stopping) return;
-  for (int i = 0; i < s->n_listeners; i++) mqs_loop_fd_modify(loop, s->listeners[i], MQS_LOOP_READ);
+  for (int i = 0; i < s->n_listeners; i++)
+    mqs_loop_fd_modify(loop, s->listeners[i], MQS_LOOP_READ);
 }
 
 static void on_listen(mqs_loop *loop, int lfd, unsigned events, void *arg) {
@@ -179,7 +180,8 @@ static void on_listen(mqs_loop *loop, int lfd, unsigned events, void *arg) {
     if (fd == -ECONNABORTED) continue;
     if (fd < 0) { /* out of descriptors or memory: stop accepting for a moment */
       fprintf(stderr, "mqspec-broker: accept: %s\n", strerror(-fd));
-      for (int j = 0; j < s->n_listeners; j++) mqs_loop_fd_modify(loop, s->listeners[j], 0);
+      for (int j = 0; j < s->n_listeners; j++)
+        mqs_loop_fd_modify(loop, s->listeners[j], 0);
       mqs_loop_timer_add(loop, ACCEPT_PAUSE_MS, resume_accept, s);
       break;
     }
@@ -377,7 +379,8 @@ out:
       free(k);
     }
     mqs_broker_free(s->b); /* frees the clients still open */
-    for (int i = 0; i < s->n_listeners; i++) close(s->listeners[i]);
+    for (int i = 0; i < s->n_listeners; i++)
+      close(s->listeners[i]);
     if (s->sigfd >= 0) close(s->sigfd);
     mqs_loop_destroy(s->loop);
     free(s);

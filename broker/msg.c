@@ -27,8 +27,8 @@ mqs_msg *msg_new(const mqs_str *topic, const mqs_str *payload, uint8_t qos, bool
   size_t bytes = (size_t)topic->len + payload->len;
   uint32_t n_user = 0;
   if (props) {
-    bytes += (size_t)props->content_type.len + props->response_topic.len +
-             props->correlation_data.len;
+    bytes +=
+        (size_t)props->content_type.len + props->response_topic.len + props->correlation_data.len;
     uint32_t cur = 0;
     mqs_str_pair kv;
     while (mqs_props_next_user(props, &cur, &kv)) {

@@ -48,7 +48,8 @@ int broker_passwd_main(int argc, char **argv) {
   int rc = mqs_auth_set(a, user, (const uint8_t *)pw, len, salt, sizeof salt, ITERATIONS);
   memset(pw, 0, sizeof pw);
   if (rc == MQS_EINVAL) {
-    fprintf(stderr, "mqspec-broker passwd: a user name must be non-empty, without ':' or newlines\n");
+    fprintf(stderr,
+            "mqspec-broker passwd: a user name must be non-empty, without ':' or newlines\n");
     goto out;
   }
   if (rc || mqs_auth_save(a, path)) {

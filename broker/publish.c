@@ -69,8 +69,8 @@ int handle_publish(mqs_client *c, const mqs_packet *p) {
   }
   if (reason == 0x00) {
     bool retain = k->retain && b->cfg.retain_available;
-    mqs_msg *m = msg_new(&topic, &k->payload, k->qos, retain, v5 ? &k->props : NULL, s->serial,
-                         b->now);
+    mqs_msg *m =
+        msg_new(&topic, &k->payload, k->qos, retain, v5 ? &k->props : NULL, s->serial, b->now);
     if (!m) return MQS_ENOMEM;
     int rc = retain ? retain_store(b, m) : 0;
     route(b, m);

@@ -10,7 +10,8 @@ int retain_store(mqs_broker *b, mqs_msg *m) {
   size_t ll;
   if (m->payload.len == 0) { /* delete (MQTT-3.3.1-6, -7) */
     tnode *n = b->retain_root;
-    while (n && topic_next_level(&t, end, &lvl, &ll)) n = tree_find(n, lvl, ll, b->seed);
+    while (n && topic_next_level(&t, end, &lvl, &ll))
+      n = tree_find(n, lvl, ll, b->seed);
     if (n && n->retained) {
       msg_unref(n->retained);
       n->retained = NULL;
@@ -114,7 +115,8 @@ static void drop_expired(mqs_broker *b, tnode *n) {
     b->st.retained--;
   }
   uint32_t bk = 0;
-  for (tnode *k = tree_next_kid(n, &bk, NULL); k; k = tree_next_kid(n, &bk, k)) drop_expired(b, k);
+  for (tnode *k = tree_next_kid(n, &bk, NULL); k; k = tree_next_kid(n, &bk, k))
+    drop_expired(b, k);
 }
 
 void retain_sweep(mqs_broker *b) {
@@ -126,7 +128,8 @@ static void unref_all(tnode *n) {
   if (n->retained) msg_unref(n->retained);
   n->retained = NULL;
   uint32_t bk = 0;
-  for (tnode *k = tree_next_kid(n, &bk, NULL); k; k = tree_next_kid(n, &bk, k)) unref_all(k);
+  for (tnode *k = tree_next_kid(n, &bk, NULL); k; k = tree_next_kid(n, &bk, k))
+    unref_all(k);
 }
 
 void retain_free_all(mqs_broker *b) {

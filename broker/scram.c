@@ -127,8 +127,8 @@ scram_server *scram_start(mqs_broker *b, const uint8_t *msg, size_t len, uint8_t
     s->known = true;
   } else { /* a salt that is stable per user name, so retries look alike */
     uint8_t h[32];
-    crypto_hmac_sha256((const uint8_t *)&b->seed, sizeof b->seed, (const uint8_t *)s->user,
-                       s->ulen, h);
+    crypto_hmac_sha256((const uint8_t *)&b->seed, sizeof b->seed, (const uint8_t *)s->user, s->ulen,
+                       h);
     memcpy(s->cred.salt, h, 16);
     s->cred.salt_len = 16;
     s->cred.iterations = 4096;
@@ -200,7 +200,8 @@ int scram_finish(scram_server *s, const uint8_t *msg, size_t len, uint8_t **out,
   uint8_t sig[32], key[32], stored[32], server_sig[32];
   int rc = 0x86;
   if (crypto_hmac_sha256(s->cred.stored_key, 32, (uint8_t *)am, am_len, sig)) goto out;
-  for (int i = 0; i < 32; i++) key[i] = proof[i] ^ sig[i];
+  for (int i = 0; i < 32; i++)
+    key[i] = proof[i] ^ sig[i];
   if (crypto_sha256(key, 32, stored)) goto out;
   bool ok = crypto_equal(stored, s->cred.stored_key, 32);
   if (!ok || !s->known) goto out;

@@ -87,7 +87,8 @@ uint16_t session_next_id(mqs_session *s) {
 }
 
 void session_mark_resend(mqs_session *s) {
-  for (qitem *q = s->inflight.head; q; q = q->next) q->resend = true;
+  for (qitem *q = s->inflight.head; q; q = q->next)
+    q->resend = true;
   s->resend_next = s->inflight.head;
 }
 
@@ -110,8 +111,7 @@ int session_enqueue(mqs_broker *b, mqs_session *s, mqs_msg *m, uint8_t qos, bool
   bool online = s->client && s->client->state == C_CONNECTED;
   if (!online && qos == 0) return 0; /* 3.1.2.4: QoS 0 need not be kept for offline sessions */
   size_t bytes = m->topic.len + m->payload.len;
-  while (s->queue.count >= b->cfg.max_queued ||
-         s->queued_bytes + bytes > b->cfg.max_queued_bytes) {
+  while (s->queue.count >= b->cfg.max_queued || s->queued_bytes + bytes > b->cfg.max_queued_bytes) {
     if (!drop_oldest_qos0(b, s)) {
       b->st.msgs_dropped++;
       return 0;

@@ -40,7 +40,8 @@ static tnode *node_for(mqs_broker *b, const uint8_t *f, size_t len) {
   tnode *n = b->subs_root;
   const uint8_t *t = f, *end = f + len, *lvl;
   size_t ll;
-  while (n && topic_next_level(&t, end, &lvl, &ll)) n = tree_child(n, lvl, ll, b->seed);
+  while (n && topic_next_level(&t, end, &lvl, &ll))
+    n = tree_child(n, lvl, ll, b->seed);
   return n;
 }
 
@@ -60,7 +61,8 @@ static shgroup *group_for(tnode *n, const uint8_t *name, size_t len) {
 static void group_free_if_empty(shgroup *g) {
   if (g->n) return;
   shgroup **pg = &g->node->groups;
-  while (*pg != g) pg = &(*pg)->next;
+  while (*pg != g)
+    pg = &(*pg)->next;
   *pg = g->next;
   free(g->members);
   free(g);
@@ -172,7 +174,8 @@ static int walk(mqs_broker *b, const tnode *n, const uint8_t *t, const uint8_t *
   if (!dollar && (k = tree_find(n, (const uint8_t *)"#", 1, b->seed)) && collect(m, k))
     return MQS_ENOMEM;
   if (!topic_next_level(&t, end, &lvl, &ll)) return collect(m, n);
-  if (!dollar && (k = tree_find(n, (const uint8_t *)"+", 1, b->seed)) && walk(b, k, t, end, false, m))
+  if (!dollar && (k = tree_find(n, (const uint8_t *)"+", 1, b->seed)) &&
+      walk(b, k, t, end, false, m))
     return MQS_ENOMEM;
   if ((k = tree_find(n, lvl, ll, b->seed)) && walk(b, k, t, end, false, m)) return MQS_ENOMEM;
   return 0;

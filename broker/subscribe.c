@@ -86,7 +86,8 @@ int handle_subscribe(mqs_client *c, const mqs_packet *p) {
   if (!reasons) return MQS_ENOMEM;
   uint32_t cur = 0, i = 0;
   mqs_sub f;
-  while (i < k->n_filters && mqs_sub_next(k, &cur, &f)) reasons[i++] = subscribe_one(c, &f, sub_id);
+  while (i < k->n_filters && mqs_sub_next(k, &cur, &f))
+    reasons[i++] = subscribe_one(c, &f, sub_id);
   mqs_packet a;
   memset(&a, 0, sizeof a);
   a.type = MQS_SUBACK;

@@ -31,9 +31,9 @@ void sys_publish(mqs_broker *b) {
   put(b, "$SYS/broker/uptime", up);
   put_u64(b, "$SYS/broker/clients/connected", st->clients_connected);
   put_u64(b, "$SYS/broker/clients/total", st->clients_total);
-  put_u64(b, "$SYS/broker/clients/disconnected", st->clients_total > st->clients_connected
-                                                     ? st->clients_total - st->clients_connected
-                                                     : 0);
+  put_u64(b, "$SYS/broker/clients/disconnected",
+          st->clients_total > st->clients_connected ? st->clients_total - st->clients_connected
+                                                    : 0);
   put_u64(b, "$SYS/broker/clients/maximum", st->clients_maximum);
   put_u64(b, "$SYS/broker/clients/expired", st->sessions_expired);
   put_u64(b, "$SYS/broker/connections/total", st->connections);

@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-#define TICK_MAX_MS 60000
+#define TICK_MAX_MS     60000
 #define RETAIN_SWEEP_MS 60000
 
 static void min_at(uint64_t *next, uint64_t when) {

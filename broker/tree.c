@@ -70,7 +70,8 @@ void tree_prune(tnode *n) {
   while (n->parent && node_empty(n)) {
     tnode *p = n->parent;
     tnode **pk = &p->kids[n->hash & (p->nbuckets - 1)];
-    while (*pk != n) pk = &(*pk)->hnext;
+    while (*pk != n)
+      pk = &(*pk)->hnext;
     *pk = n->hnext;
     p->nkids--;
     free(n->kids);
@@ -108,7 +109,8 @@ void tree_prune_empty(tnode *n) {
     if (node_empty(k)) {
       /* Unlink k alone: n is the caller's to judge. */
       tnode **pk = &n->kids[k->hash & (n->nbuckets - 1)];
-      while (*pk != k) pk = &(*pk)->hnext;
+      while (*pk != k)
+        pk = &(*pk)->hnext;
       *pk = k->hnext;
       n->nkids--;
       free(k->kids);

@@ -199,7 +199,8 @@ void *idtab_del(idtab *t, uint16_t id) {
 
 void idtab_free(idtab *t) {
   if (t->pages) {
-    for (int i = 0; i < 256; i++) free(t->pages[i]);
+    for (int i = 0; i < 256; i++)
+      free(t->pages[i]);
     free(t->pages);
   }
   t->pages = NULL;

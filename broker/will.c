@@ -11,13 +11,13 @@ int will_from_connect(mqs_client *c, const mqs_connect *k, willspec *out) {
   /* The will is published as its publisher: No Local must see the session's
    * serial, which does not exist yet; 0 means "the broker" and is fine: the
    * publisher is gone by the time its will goes out. */
-  mqs_msg *m = msg_new(&k->will_topic, &k->will_payload, k->will_qos,
-                       k->will_retain && b->cfg.retain_available, v5 ? &k->will_props : NULL, 0,
-                       b->now);
+  mqs_msg *m =
+      msg_new(&k->will_topic, &k->will_payload, k->will_qos,
+              k->will_retain && b->cfg.retain_available, v5 ? &k->will_props : NULL, 0, b->now);
   if (!m) return MQS_ENOMEM;
   out->msg = m;
-  out->delay_s = v5 && mqs_props_has(&k->will_props, MQS_PROP_WILL_DELAY) ? k->will_props.will_delay
-                                                                          : 0;
+  out->delay_s =
+      v5 && mqs_props_has(&k->will_props, MQS_PROP_WILL_DELAY) ? k->will_props.will_delay : 0;
   out->due = 0;
   return 0;
 }

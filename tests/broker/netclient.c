@@ -34,13 +34,14 @@ int bp_start(broker_proc *bp, const char *const *args) {
   argv[n++] = MQS_BROKER_BIN;
   argv[n++] = "-p";
   argv[n++] = "0";
-  for (int i = 0; args && args[i] && n < 62; i++) argv[n++] = args[i];
+  for (int i = 0; args && args[i] && n < 62; i++)
+    argv[n++] = args[i];
   argv[n] = NULL;
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* a test that dies takes its broker along */
-    dup2(out[1], 1); /* stderr stays the test's: ctest shows it on failure */
+    dup2(out[1], 1);                  /* stderr stays the test's: ctest shows it on failure */
     close(out[0]);
     execv(argv[0], (char *const *)argv);
     perror("exec mqspec-broker");
@@ -130,7 +131,8 @@ nc *nc_open(const char *host, uint16_t port, mqs_version v) {
 void nc_close(nc *c) {
   if (!c) return;
   if (c->fd >= 0) close(c->fd);
-  for (size_t i = 0; i < c->n_olds; i++) free(c->olds[i]);
+  for (size_t i = 0; i < c->n_olds; i++)
+    free(c->olds[i]);
   free(c->olds);
   free(c->buf);
   free(c);

@@ -28,7 +28,8 @@ static bool get(const char *msg, size_t len, char c, char *out, size_t cap) {
   for (size_t i = 0; i + 1 < len; i++) {
     if ((i == 0 || msg[i - 1] == ',') && msg[i] == c && msg[i + 1] == '=') {
       size_t j = i + 2;
-      while (j < len && msg[j] != ',') j++;
+      while (j < len && msg[j] != ',')
+        j++;
       if (j - i - 2 >= cap) return false;
       memcpy(out, msg + i + 2, j - i - 2);
       out[j - i - 2] = 0;
@@ -62,7 +63,8 @@ bool scram_client_final(scram_client *s, const char *sf, size_t len, char *out, 
   snprintf(s->auth_message, sizeof s->auth_message, "%s,%.*s,%s", s->first_bare, (int)len, sf,
            without_proof);
   hmac(sk, 32, s->auth_message, strlen(s->auth_message), sig);
-  for (int i = 0; i < 32; i++) proof[i] = ck[i] ^ sig[i];
+  for (int i = 0; i < 32; i++)
+    proof[i] = ck[i] ^ sig[i];
   char proof_b64[64];
   EVP_EncodeBlock((unsigned char *)proof_b64, proof, 32);
   snprintf(out, cap, "%s,p=%s", without_proof, proof_b64);

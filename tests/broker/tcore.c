@@ -34,7 +34,8 @@ tb *tb_new(const mqs_broker_config *cfg) {
 }
 
 static void tc_free(tc *c) {
-  for (size_t i = 0; i < c->n_olds; i++) free(c->olds[i]);
+  for (size_t i = 0; i < c->n_olds; i++)
+    free(c->olds[i]);
   free(c->olds);
   free(c->rx);
   free(c);
@@ -48,7 +49,8 @@ void tb_check(tb *t) {
 void tb_free(tb *t) {
   tb_check(t);
   mqs_broker_free(t->b);
-  for (int i = 0; i < t->n_clients; i++) tc_free(t->clients[i]);
+  for (int i = 0; i < t->n_clients; i++)
+    tc_free(t->clients[i]);
   free(t->clients);
   free(t);
 }
@@ -120,7 +122,8 @@ static void pump(tc *c) {
   while ((n = mqs_client_output(c->c, &p)) > 0) {
     if (c->rx_len + n > c->rx_cap) {
       size_t cap = c->rx_cap ? c->rx_cap : 4096;
-      while (cap < c->rx_len + n) cap *= 2;
+      while (cap < c->rx_len + n)
+        cap *= 2;
       /* Packets already decoded point into the old block: keep it until
        * the client is freed. */
       uint8_t *nb = malloc(cap);
@@ -158,8 +161,7 @@ bool tc_recv(tc *c, mqs_packet *out) {
 void tc_expect(tc *c, mqs_packet_type t, mqs_packet *out) {
   mqs_packet tmp;
   if (!out) out = &tmp;
-  if (!tc_recv(c, out))
-    fail_msg("%s: expected %s, got nothing", c->name, mqs_packet_type_name(t));
+  if (!tc_recv(c, out)) fail_msg("%s: expected %s, got nothing", c->name, mqs_packet_type_name(t));
   if (out->type != t)
     fail_msg("%s: expected %s, got %s", c->name, mqs_packet_type_name(t),
              mqs_packet_type_name(out->type));
@@ -167,7 +169,8 @@ void tc_expect(tc *c, mqs_packet_type t, mqs_packet *out) {
 
 void tc_expect_nothing(tc *c) {
   mqs_packet p;
-  if (tc_recv(c, &p)) fail_msg("%s: expected nothing, got %s", c->name, mqs_packet_type_name(p.type));
+  if (tc_recv(c, &p))
+    fail_msg("%s: expected nothing, got %s", c->name, mqs_packet_type_name(p.type));
 }
 
 bool tc_should_close(tc *c) { return !c->gone && mqs_client_should_close(c->c); }

@@ -89,12 +89,12 @@ void tc_disconnect(tc *c, uint8_t reason);
 mqs_str tstr(const char *s);
 bool str_is(mqs_str s, const char *want);
 
-#define CHECK_STR(s, want)                                                                     \
-  do {                                                                                         \
-    mqs_str _s = (s);                                                                          \
-    if (!str_is(_s, want))                                                                     \
-      fail_msg("%s:%d: expected \"%s\", got \"%.*s\"", __FILE__, __LINE__, (want),             \
-               (int)_s.len, _s.p ? (const char *)_s.p : "(absent)");                           \
+#define CHECK_STR(s, want)                                                                         \
+  do {                                                                                             \
+    mqs_str _s = (s);                                                                              \
+    if (!str_is(_s, want))                                                                         \
+      fail_msg("%s:%d: expected \"%s\", got \"%.*s\"", __FILE__, __LINE__, (want), (int)_s.len,    \
+               _s.p ? (const char *)_s.p : "(absent)");                                            \
   } while (0)
 
 #endif

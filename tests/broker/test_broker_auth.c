@@ -24,7 +24,8 @@ static void password_database(void **state) {
   assert_false(mqs_auth_check(a, (const uint8_t *)"alice", 5, (const uint8_t *)"secreT", 6));
   assert_false(mqs_auth_check(a, (const uint8_t *)"alice", 5, (const uint8_t *)"", 0));
   assert_false(mqs_auth_check(a, (const uint8_t *)"carol", 5, (const uint8_t *)"secret", 6));
-  assert_int_equal(mqs_auth_set(a, "bad:name", (const uint8_t *)"x", 1, salt, 16, 4096), MQS_EINVAL);
+  assert_int_equal(mqs_auth_set(a, "bad:name", (const uint8_t *)"x", 1, salt, 16, 4096),
+                   MQS_EINVAL);
   assert_int_equal(mqs_auth_set(a, "", (const uint8_t *)"x", 1, salt, 16, 4096), MQS_EINVAL);
   /* Save, load back, same answers; no password in the file. */
   char path[] = "/tmp/mqs-passwd-XXXXXX";
@@ -59,10 +60,12 @@ static void password_file_errors(void **state) {
   assert_non_null(strstr(err, "scheme"));
   assert_int_equal(mqs_auth_parse(a, "a:SCRAM-SHA-256$0:AAAA$AAAA:AAAA\n", "pw", err, sizeof err),
                    MQS_ESYNTAX);
-  assert_int_equal(mqs_auth_parse(a, "a:SCRAM-SHA-256$4096:!!!!$AAAA:AAAA\n", "pw", err, sizeof err),
-                   MQS_ESYNTAX);
-  assert_int_equal(mqs_auth_parse(a, "a:SCRAM-SHA-256$4096:AAAA$AAAA:AAAA\n", "pw", err, sizeof err),
-                   MQS_ESYNTAX); /* keys must be 32 bytes */
+  assert_int_equal(
+      mqs_auth_parse(a, "a:SCRAM-SHA-256$4096:!!!!$AAAA:AAAA\n", "pw", err, sizeof err),
+      MQS_ESYNTAX);
+  assert_int_equal(
+      mqs_auth_parse(a, "a:SCRAM-SHA-256$4096:AAAA$AAAA:AAAA\n", "pw", err, sizeof err),
+      MQS_ESYNTAX); /* keys must be 32 bytes */
   assert_int_equal(mqs_auth_load(a, "/nonexistent/pw", err, sizeof err), MQS_EIO);
   assert_int_equal(mqs_auth_count(a), 0);
   mqs_auth_free(a);
@@ -101,11 +104,12 @@ static void filter_covers(void **state) {
     const char *rule, *filter;
     bool covered;
   } cases[] = {
-      {"a/#", "a/#", true},   {"a/#", "a", true},     {"a/#", "a/b/c", true}, {"a/#", "#", false},
-      {"a/+", "a/b", true},   {"a/+", "a/+", true},   {"a/+", "a/#", false},  {"a/+", "a/b/c", false},
-      {"a/b", "a/+", false},  {"a/b", "a/b", true},   {"#", "#", true},       {"#", "$SYS/#", false},
-      {"+/b", "$x/b", false}, {"$SYS/#", "$SYS/a", true}, {"+", "", true},    {"a/+/c", "a/+/c", true},
-      {"a/+/c", "a/b", false}, {"a", "a/b", false},
+      {"a/#", "a/#", true},     {"a/#", "a", true},         {"a/#", "a/b/c", true},
+      {"a/#", "#", false},      {"a/+", "a/b", true},       {"a/+", "a/+", true},
+      {"a/+", "a/#", false},    {"a/+", "a/b/c", false},    {"a/b", "a/+", false},
+      {"a/b", "a/b", true},     {"#", "#", true},           {"#", "$SYS/#", false},
+      {"+/b", "$x/b", false},   {"$SYS/#", "$SYS/a", true}, {"+", "", true},
+      {"a/+/c", "a/+/c", true}, {"a/+/c", "a/b", false},    {"a", "a/b", false},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     bool got = mqs_filter_covers((const uint8_t *)cases[i].rule, strlen(cases[i].rule),
@@ -175,11 +179,11 @@ static void acl_denials_on_the_wire(void **state) {
   k.connect.password = tstr("secret");
   tc *al = tc_connect_ex(t, "alice", &k, 0, NULL);
   tc_subscribe(al, 1, "alice/#", 1, 1);
-  tc_subscribe(al, 2, "public/#", 1, 0x87); /* SUBACK 0x87 */
+  tc_subscribe(al, 2, "public/#", 1, 0x87);               /* SUBACK 0x87 */
   tc_send_hex(al, "32 0a 00 05 6f 74 68 65 72 00 07 00"); /* QoS 1 to "other" */
   mqs_packet p;
   tc_expect(al, MQS_PUBACK, &p);
-  assert_int_equal(p.ack.reason, 0x87); /* PUBACK 0x87 */
+  assert_int_equal(p.ack.reason, 0x87);                   /* PUBACK 0x87 */
   tc_send_hex(al, "34 0a 00 05 6f 74 68 65 72 00 08 00"); /* QoS 2 */
   tc_expect(al, MQS_PUBREC, &p);
   assert_int_equal(p.ack.reason, 0x87);
@@ -358,8 +362,8 @@ static void scram_failures(void **state) {
   tc_expect(c, MQS_CONNACK, &f);
   assert_int_equal(f.connack.reason, 0x82);
   /* Malformed client-first messages. */
-  const char *bad[] = {"", "n,", "p=x,,n=a,r=b", "n,,r=abc", "n,,n=,r=abc", "n,,n=a=ZZ,r=abc",
-                       "n,,n=a,r="};
+  const char *bad[] = {
+      "", "n,", "p=x,,n=a,r=b", "n,,r=abc", "n,,n=,r=abc", "n,,n=a=ZZ,r=abc", "n,,n=a,r="};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     k.connect.props.auth_data = tstr(bad[i]);
     tc_connect_ex(t, "bad", &k, 0x86, NULL);

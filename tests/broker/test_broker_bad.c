@@ -88,8 +88,7 @@ static void every_bad_case(void **state) {
       int rc = tc_send_hex(c, k->hex);
       if (rc >= 0) fail_msg("%s (5.0): accepted", k->what);
       mqs_packet d;
-      if (!tc_recv(c, &d) || d.type != MQS_DISCONNECT)
-        fail_msg("%s (5.0): no DISCONNECT", k->what);
+      if (!tc_recv(c, &d) || d.type != MQS_DISCONNECT) fail_msg("%s (5.0): no DISCONNECT", k->what);
       if (d.disconnect.reason != k->v5_reason)
         fail_msg("%s (5.0): DISCONNECT 0x%02x, expected 0x%02x", k->what, d.disconnect.reason,
                  k->v5_reason);
@@ -135,8 +134,8 @@ static void bad_connects(void **state) {
       {"trailing bytes (5.0)", "10 0f 00 04 4d 51 54 54 05 02 00 3c 00 00 01 61 00", 0x81},
       {"will topic with a wildcard (5.0)",
        "10 15 00 04 4d 51 54 54 05 06 00 3c 00 00 01 61 00 00 01 23 00 01 78", 0x90},
-      {"empty will topic (5.0)", "10 14 00 04 4d 51 54 54 05 06 00 3c 00 00 01 61 00 00 00 00 01 78",
-       0x82},
+      {"empty will topic (5.0)",
+       "10 14 00 04 4d 51 54 54 05 06 00 3c 00 00 01 61 00 00 00 00 01 78", 0x82},
   };
   tc *by = tc_connect(t, MQS_V5, "bystander", true);
   for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
@@ -149,8 +148,7 @@ static void bad_connects(void **state) {
     } else {
       if (!got || a.type != MQS_CONNACK) fail_msg("%s: no CONNACK", cs[i].what);
       if (a.connack.reason != cs[i].reason)
-        fail_msg("%s: CONNACK 0x%02x, expected 0x%02x", cs[i].what, a.connack.reason,
-                 cs[i].reason);
+        fail_msg("%s: CONNACK 0x%02x, expected 0x%02x", cs[i].what, a.connack.reason, cs[i].reason);
     }
     tc_expect_closed(c);
     bystander_ok(t, by);
@@ -167,11 +165,21 @@ static uint64_t rnd(uint64_t *s) {
 }
 
 static const char *seeds[] = {
-    "82 0a 00 01 00 00 05 61 2f 2b 2f 63 01", "30 0a 00 03 61 2f 62 00 68 65 6c 6c 6f",
-    "32 0c 00 03 61 2f 62 00 05 00 68 65 6c 6c", "34 0a 00 03 61 2f 62 00 06 00 68 68",
-    "62 02 00 06", "40 02 00 01", "50 02 00 01", "70 02 00 01", "a2 06 00 02 00 00 01 61",
-    "c0 00", "e0 00", "e0 02 04 00", "31 09 00 03 72 2f 78 00 01 02 03",
-    "30 0c 00 03 61 2f 62 05 23 00 01 26 00", "f0 02 19 00",
+    "82 0a 00 01 00 00 05 61 2f 2b 2f 63 01",
+    "30 0a 00 03 61 2f 62 00 68 65 6c 6c 6f",
+    "32 0c 00 03 61 2f 62 00 05 00 68 65 6c 6c",
+    "34 0a 00 03 61 2f 62 00 06 00 68 68",
+    "62 02 00 06",
+    "40 02 00 01",
+    "50 02 00 01",
+    "70 02 00 01",
+    "a2 06 00 02 00 00 01 61",
+    "c0 00",
+    "e0 00",
+    "e0 02 04 00",
+    "31 09 00 03 72 2f 78 00 01 02 03",
+    "30 0c 00 03 61 2f 62 05 23 00 01 26 00",
+    "f0 02 19 00",
 };
 
 static void random_and_mutated_input(void **state) {
@@ -195,14 +203,16 @@ static void random_and_mutated_input(void **state) {
       size_t n;
       if (rnd(&seed) % 3 == 0) { /* pure noise */
         n = rnd(&seed) % sizeof buf;
-        for (size_t i = 0; i < n; i++) buf[i] = (uint8_t)rnd(&seed);
+        for (size_t i = 0; i < n; i++)
+          buf[i] = (uint8_t)rnd(&seed);
       } else { /* a valid packet with a few bytes changed, cut or extended */
         const char *hex = seeds[rnd(&seed) % (sizeof seeds / sizeof seeds[0])];
         n = 0;
         for (const char *p = hex; *p && n < sizeof buf; p += (*p == ' ') ? 1 : 2)
           if (*p != ' ') buf[n++] = (uint8_t)strtoul((char[]){p[0], p[1], 0}, NULL, 16);
         int flips = (int)(rnd(&seed) % 3);
-        for (int f = 0; f < flips; f++) buf[rnd(&seed) % n] ^= (uint8_t)(1u << (rnd(&seed) % 8));
+        for (int f = 0; f < flips; f++)
+          buf[rnd(&seed) % n] ^= (uint8_t)(1u << (rnd(&seed) % 8));
         if (rnd(&seed) % 4 == 0) n = rnd(&seed) % (n + 1);
       }
       tc_feed(c, buf, n); /* tb_check runs inside */
@@ -242,7 +252,8 @@ static void input_buffer_bounded(void **state) {
   tc_feed(c, hdr, sizeof hdr);
   uint8_t chunk[100];
   memset(chunk, 'y', sizeof chunk);
-  for (int i = 0; i < 39; i++) assert_int_equal(tc_feed(c, chunk, sizeof chunk), 0);
+  for (int i = 0; i < 39; i++)
+    assert_int_equal(tc_feed(c, chunk, sizeof chunk), 0);
   tc_feed(c, chunk, 4000 - 3 - 3900);
   assert_false(tc_should_close(c));
   /* Then one announcing 4097 bytes: refused from its header. */
@@ -290,11 +301,13 @@ static void slow_subscriber_does_not_stall_others(void **state) {
   int got = 0;
   for (int i = 0; i < 5000; i++) {
     uint16_t id = (uint16_t)(i % 60000 + 1);
-    uint8_t full[] = {0x32, 0x09, 0x00, 0x04, 'l', 'o', 'a', 'd', (uint8_t)(id >> 8), (uint8_t)id, 'x'};
+    uint8_t full[] = {0x32,        0x09, 0x00, 0x04, 'l', 'o', 'a', 'd', (uint8_t)(id >> 8),
+                      (uint8_t)id, 'x'};
     mqs_client_input(pub->c, full, sizeof full, t->now);
     const uint8_t *out;
     size_t n;
-    while ((n = mqs_client_output(pub->c, &out))) mqs_client_output_done(pub->c, n);
+    while ((n = mqs_client_output(pub->c, &out)))
+      mqs_client_output_done(pub->c, n);
     mqs_packet p;
     while (tc_recv(fast, &p)) {
       assert_int_equal(p.type, MQS_PUBLISH);
@@ -318,7 +331,8 @@ static void many_user_properties(void **state) {
   tc_subscribe(s, 1, "u", 0, 0);
   tc *c = tc_connect(t, MQS_V5, "c", true);
   static mqs_str_pair up[5000];
-  for (int i = 0; i < 5000; i++) up[i] = (mqs_str_pair){tstr("k"), tstr("v")};
+  for (int i = 0; i < 5000; i++)
+    up[i] = (mqs_str_pair){tstr("k"), tstr("v")};
   mqs_packet p;
   memset(&p, 0, sizeof p);
   p.type = MQS_PUBLISH;

@@ -327,8 +327,8 @@ static void split_and_coalesced_input(void **state) {
   tb *t = tb_new(NULL);
   tc *c = tc_new(t, "c", MQS_V311);
   /* CONNECT byte by byte, then PINGREQ x3 in one write with a split fourth. */
-  const uint8_t connect[] = {0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04,
-                             0x02, 0x00, 0x3c, 0x00, 0x01, 'a'};
+  const uint8_t connect[] = {0x10, 0x0d, 0x00, 0x04, 'M',  'Q',  'T', 'T',
+                             0x04, 0x02, 0x00, 0x3c, 0x00, 0x01, 'a'};
   for (size_t i = 0; i < sizeof connect; i++) {
     assert_int_equal(tc_feed(c, &connect[i], 1), 0);
     if (i + 1 < sizeof connect) tc_expect_nothing(c);
@@ -336,7 +336,8 @@ static void split_and_coalesced_input(void **state) {
   tc_expect(c, MQS_CONNACK, NULL);
   const uint8_t pings[] = {0xc0, 0x00, 0xc0, 0x00, 0xc0, 0x00, 0xc0};
   tc_feed(c, pings, sizeof pings);
-  for (int i = 0; i < 3; i++) tc_expect(c, MQS_PINGRESP, NULL);
+  for (int i = 0; i < 3; i++)
+    tc_expect(c, MQS_PINGRESP, NULL);
   tc_expect_nothing(c);
   tc_feed(c, "\x00", 1);
   tc_expect(c, MQS_PINGRESP, NULL);

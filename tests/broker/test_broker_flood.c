@@ -21,7 +21,7 @@
 #include "netclient.h"
 
 #define WINDOW 500
-#define BATCH 64
+#define BATCH  64
 
 typedef struct {
   nc *sub, *pub;
@@ -67,9 +67,9 @@ static void *subscriber(void *arg) {
     }
     if (p.type != MQS_PUBLISH) continue;
     const uint8_t *s = p.publish.payload.p;
-    uint32_t seq = p.publish.payload.len >= 4 ? (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 |
-                                                    (uint32_t)s[2] << 8 | s[3]
-                                              : UINT32_MAX;
+    uint32_t seq = p.publish.payload.len >= 4
+                       ? (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3]
+                       : UINT32_MAX;
     if (p.publish.qos != 1) fail(f, "delivered QoS, sequence", p.publish.qos, seq);
     if (seq != next) {
       fail(f, "out of order or missing: got, expected", seq, next);

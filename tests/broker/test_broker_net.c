@@ -4,6 +4,7 @@
  * the password tool, $SYS, a slow subscriber under load, and bad input
  * that must not disturb anyone else. Each test starts its own broker on a
  * free port. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,7 +63,8 @@ static void publish(nc *c, const char *topic, const char *payload, uint8_t qos, 
 }
 
 /* Expect a PUBLISH and complete its flow. */
-static void expect_publish(nc *c, const char *topic, const char *payload, int qos, mqs_packet *out) {
+static void expect_publish(nc *c, const char *topic, const char *payload, int qos,
+                           mqs_packet *out) {
   mqs_packet tmp;
   if (!out) out = &tmp;
   if (nc_recv(c, out, 3000) != 1) fail_msg("no PUBLISH for %s", topic);
@@ -407,8 +408,9 @@ static void bad_input_isolated(void **state) {
   assert_int_equal(bp_start(&bp, NULL), 0);
   nc *good = client(&bp, MQS_V5, "good");
   subscribe(good, "ok", 0);
-  const char *junk[] = {"\x30\xff\xff\xff\xff\x7f", "\x00\x00", "\x20\x02\x00\x00",
-                        "\xc0\x80\x00", "\x30\x03\x00\x00\x00", "GET / HTTP/1.1\r\n\r\n"};
+  const char *junk[] = {"\x30\xff\xff\xff\xff\x7f", "\x00\x00",
+                        "\x20\x02\x00\x00",         "\xc0\x80\x00",
+                        "\x30\x03\x00\x00\x00",     "GET / HTTP/1.1\r\n\r\n"};
   size_t lens[] = {6, 2, 4, 3, 5, 18};
   for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
     nc *bad = nc_open("127.0.0.1", bp.port, MQS_V5);
@@ -427,16 +429,11 @@ static void bad_input_isolated(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(pubsub_every_qos),
-      cmocka_unit_test(will_on_socket_close),
-      cmocka_unit_test(keep_alive_timeout),
-      cmocka_unit_test(ipv6_loopback),
-      cmocka_unit_test(graceful_shutdown),
-      cmocka_unit_test(flags_and_config_file),
-      cmocka_unit_test(bad_flags_exit_2),
-      cmocka_unit_test(password_tool_and_file),
-      cmocka_unit_test(sys_topics),
-      cmocka_unit_test(slow_subscriber_under_load),
+      cmocka_unit_test(pubsub_every_qos),   cmocka_unit_test(will_on_socket_close),
+      cmocka_unit_test(keep_alive_timeout), cmocka_unit_test(ipv6_loopback),
+      cmocka_unit_test(graceful_shutdown),  cmocka_unit_test(flags_and_config_file),
+      cmocka_unit_test(bad_flags_exit_2),   cmocka_unit_test(password_tool_and_file),
+      cmocka_unit_test(sys_topics),         cmocka_unit_test(slow_subscriber_under_load),
       cmocka_unit_test(bad_input_isolated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

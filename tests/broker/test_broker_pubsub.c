@@ -259,7 +259,8 @@ static void shared_round_robin(void **state) {
   tc *other = tc_connect(t, MQS_V5, "og", true);
   tc_subscribe(other, 1, "$share/h/s/x", 0, 0);
   int got[3] = {0};
-  for (int k = 0; k < 9; k++) tc_publish(pub, "s/x", "m", 1, false, (uint16_t)(k + 1));
+  for (int k = 0; k < 9; k++)
+    tc_publish(pub, "s/x", "m", 1, false, (uint16_t)(k + 1));
   for (int i = 0; i < 3; i++) {
     mqs_packet p;
     while (tc_recv(m[i], &p)) {
@@ -274,13 +275,17 @@ static void shared_round_robin(void **state) {
   assert_int_equal(got[0], 3);
   assert_int_equal(got[1], 3);
   assert_int_equal(got[2], 3);
-  for (int k = 0; k < 9; k++) tc_expect_publish(plain, "s/x", "m", 0, NULL);
-  for (int k = 0; k < 9; k++) tc_expect_publish(other, "s/x", "m", 0, NULL);
+  for (int k = 0; k < 9; k++)
+    tc_expect_publish(plain, "s/x", "m", 0, NULL);
+  for (int k = 0; k < 9; k++)
+    tc_expect_publish(other, "s/x", "m", 0, NULL);
   /* Offline members are skipped while others are online. */
   tc_gone(m[0]);
   tc_gone(m[1]);
-  for (int k = 0; k < 3; k++) tc_publish(pub, "s/x", "n", 0, false, 0);
-  for (int k = 0; k < 3; k++) tc_expect_publish(m[2], "s/x", "n", 0, NULL);
+  for (int k = 0; k < 3; k++)
+    tc_publish(pub, "s/x", "n", 0, false, 0);
+  for (int k = 0; k < 3; k++)
+    tc_expect_publish(m[2], "s/x", "n", 0, NULL);
   /* Unsubscribing a shared filter leaves the plain one alone (CVE-2024-8376). */
   tc_unsubscribe(m[2], 2, "$share/g/s/+");
   tc_publish(pub, "s/x", "o", 0, false, 0);
@@ -301,8 +306,10 @@ static void shared_in_v311(void **state) {
   tc_publish(a, "t", "2", 0, false, 0);
   mqs_packet p;
   int n = 0;
-  while (tc_recv(a, &p)) n++;
-  while (tc_recv(b, &p)) n++;
+  while (tc_recv(a, &p))
+    n++;
+  while (tc_recv(b, &p))
+    n++;
   assert_int_equal(n, 2);
   tb_free(t);
 }
@@ -328,16 +335,11 @@ static void qos0_publish_to_many(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(qos_matrix),
-      cmocka_unit_test(qos2_inbound_exactly_once),
-      cmocka_unit_test(v311_acks_are_exact),
-      cmocka_unit_test(outbound_qos2_flow_and_packet_ids),
-      cmocka_unit_test(wildcards_and_dollar),
-      cmocka_unit_test(no_local_and_overlap),
-      cmocka_unit_test(unsubscribe),
-      cmocka_unit_test(resubscribe_replaces),
-      cmocka_unit_test(shared_round_robin),
-      cmocka_unit_test(shared_in_v311),
+      cmocka_unit_test(qos_matrix),           cmocka_unit_test(qos2_inbound_exactly_once),
+      cmocka_unit_test(v311_acks_are_exact),  cmocka_unit_test(outbound_qos2_flow_and_packet_ids),
+      cmocka_unit_test(wildcards_and_dollar), cmocka_unit_test(no_local_and_overlap),
+      cmocka_unit_test(unsubscribe),          cmocka_unit_test(resubscribe_replaces),
+      cmocka_unit_test(shared_round_robin),   cmocka_unit_test(shared_in_v311),
       cmocka_unit_test(qos0_publish_to_many),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

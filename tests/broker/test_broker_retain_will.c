@@ -101,8 +101,10 @@ static void retained_wildcards_and_dollar(void **state) {
     tc_subscribe(s, 1, cases[i].filter, 0, 0);
     mqs_packet p;
     int n = 0;
-    while (tc_recv(s, &p)) n++;
-    if (n != cases[i].n) fail_msg("%s: %d retained messages, expected %d", cases[i].filter, n, cases[i].n);
+    while (tc_recv(s, &p))
+      n++;
+    if (n != cases[i].n)
+      fail_msg("%s: %d retained messages, expected %d", cases[i].filter, n, cases[i].n);
   }
   tb_free(t);
 }
@@ -132,7 +134,7 @@ static void retained_expiry(void **state) {
   tc *s2 = tc_connect(t, MQS_V5, "s2", true);
   tc_subscribe(s2, 1, "ex", 0, 0);
   tc_expect_nothing(s2); /* expired: gone (MQTT-3.3.2-5) */
-  tb_advance(t, 60000); /* the sweep frees it */
+  tb_advance(t, 60000);  /* the sweep frees it */
   mqs_broker_stats st;
   mqs_broker_get_stats(t->b, &st);
   assert_int_equal(st.retained, 0);

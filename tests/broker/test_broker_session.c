@@ -205,7 +205,8 @@ static void queue_limit_drops_oldest_qos0(void **state) {
   assert_int_equal(st.msgs_dropped, 3);
   const char *want[] = {"q1-c", "q1-e", "q1-f", "q1-g"};
   ack(s, MQS_PUBACK, first.publish.id);
-  for (int i = 0; i < 4; i++) tc_expect_publish(s, "f", want[i], 1, NULL);
+  for (int i = 0; i < 4; i++)
+    tc_expect_publish(s, "f", want[i], 1, NULL);
   tc_expect_nothing(s);
   tb_free(t);
 }
@@ -220,7 +221,8 @@ static void receive_maximum_toward_client(void **state) {
   tc *s = tc_connect_ex(t, "rm", &k, 0, NULL);
   tc_subscribe(s, 1, "rm", 1, 1);
   tc *pub = tc_connect(t, MQS_V5, "p", true);
-  for (int i = 0; i < 5; i++) tc_publish(pub, "rm", "x", 1, false, (uint16_t)(i + 1));
+  for (int i = 0; i < 5; i++)
+    tc_publish(pub, "rm", "x", 1, false, (uint16_t)(i + 1));
   mqs_packet a, b;
   tc_expect(s, MQS_PUBLISH, &a);
   tc_expect(s, MQS_PUBLISH, &b);
@@ -272,7 +274,8 @@ static void packet_ids_wrap(void **state) {
     mqs_client_input(pub->c, pkt, sizeof pkt, t->now);
     const uint8_t *out;
     size_t n;
-    while ((n = mqs_client_output(pub->c, &out))) mqs_client_output_done(pub->c, n);
+    while ((n = mqs_client_output(pub->c, &out)))
+      mqs_client_output_done(pub->c, n);
     mqs_packet p;
     tc_expect(s, MQS_PUBLISH, &p);
     assert_int_not_equal(p.publish.id, 0);

@@ -1,6 +1,7 @@
 /* tests/broker/test_broker_units.c — the broker's small parts on their own:
  * byte buffer, string map, identifier table, topic tree, and the
  * configuration flags and file. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,7 +24,8 @@ static void byte_buffer(void **state) {
   bbuf_consume(&b, 2);
   assert_memory_equal(bbuf_data(&b), "llo", 3);
   /* Growth keeps the unconsumed bytes, in order. */
-  for (int i = 0; i < 1000; i++) assert_int_equal(bbuf_append(&b, "0123456789", 10), 0);
+  for (int i = 0; i < 1000; i++)
+    assert_int_equal(bbuf_append(&b, "0123456789", 10), 0);
   assert_int_equal(bbuf_pending(&b), 3 + 10000);
   assert_memory_equal(bbuf_data(&b), "llo0123", 7);
   bbuf_consume(&b, 3 + 9995);
@@ -46,19 +47,22 @@ static void string_map(void **state) {
     assert_int_equal(smap_put(&m, keys[i], strlen(keys[i]), &keys[i]), 0);
   }
   assert_int_equal(m.count, 5000);
-  for (int i = 0; i < 5000; i++) assert_ptr_equal(smap_get(&m, keys[i], strlen(keys[i])), &keys[i]);
+  for (int i = 0; i < 5000; i++)
+    assert_ptr_equal(smap_get(&m, keys[i], strlen(keys[i])), &keys[i]);
   assert_null(smap_get(&m, "key-5000", 8));
   assert_null(smap_get(&m, "key-1", 4)); /* a prefix is another key */
   /* Replace keeps the count. */
   assert_int_equal(smap_put(&m, keys[7], strlen(keys[7]), keys[8]), 0);
   assert_int_equal(m.count, 5000);
   assert_ptr_equal(smap_get(&m, keys[7], strlen(keys[7])), keys[8]);
-  for (int i = 0; i < 5000; i += 2) assert_non_null(smap_del(&m, keys[i], strlen(keys[i])));
+  for (int i = 0; i < 5000; i += 2)
+    assert_non_null(smap_del(&m, keys[i], strlen(keys[i])));
   assert_null(smap_del(&m, keys[0], strlen(keys[0])));
   assert_int_equal(m.count, 2500);
   size_t bk = 0, n = 0;
   smap_ent *e = NULL;
-  while ((e = smap_next(&m, &bk, &e))) n++;
+  while ((e = smap_next(&m, &bk, &e)))
+    n++;
   assert_int_equal(n, 2500);
   /* Keys with zero bytes and empty keys are keys like any other. */
   assert_int_equal(smap_put(&m, "", 0, keys[1]), 0);
@@ -104,7 +108,8 @@ static void topic_tree(void **state) {
   assert_ptr_equal(tree_child(a, (const uint8_t *)"b", 1, 7), ab); /* found, not made twice */
   assert_int_equal(a->nkids, 101);
   uint32_t bk = 0, n = 0;
-  for (tnode *k = tree_next_kid(a, &bk, NULL); k; k = tree_next_kid(a, &bk, k)) n++;
+  for (tnode *k = tree_next_kid(a, &bk, NULL); k; k = tree_next_kid(a, &bk, k))
+    n++;
   assert_int_equal(n, 101);
   /* Empty nodes go, with their emptied parents. */
   tree_prune_empty(root);
@@ -131,10 +136,21 @@ static void config_flags(void **state) {
   mqs_broker_options o;
   mqs_broker_options_init(&o);
   char err[256];
-  char *argv[] = {"mqspec-broker",     "-p",         "0",       "--max-packet-size=4096",
-                  "--no-retain",       "--wildcards", "false",  "--max-qos",
-                  "1",                 "-l",          "[::1]:0", "--listen",
-                  "127.0.0.1:1999",    "--shared-subscriptions", "-v"};
+  char *argv[] = {"mqspec-broker",
+                  "-p",
+                  "0",
+                  "--max-packet-size=4096",
+                  "--no-retain",
+                  "--wildcards",
+                  "false",
+                  "--max-qos",
+                  "1",
+                  "-l",
+                  "[::1]:0",
+                  "--listen",
+                  "127.0.0.1:1999",
+                  "--shared-subscriptions",
+                  "-v"};
   int argc = sizeof argv / sizeof argv[0];
   assert_int_equal(mqs_broker_parse_args(&o, argc, argv, err, sizeof err), 0);
   assert_int_equal(o.port, 0);

@@ -182,10 +182,9 @@ static void request_response_and_user_properties(void **state) {
   tc *c = tc_connect(t, MQS_V5, "c", true);
   mqs_packet p = publish_pkt("req", "ping", 0, 0);
   mqs_str_pair up[3] = {{tstr("z"), tstr("1")}, {tstr("a"), tstr("2")}, {tstr("z"), tstr("3")}};
-  p.publish.props.present = MQS_PROP_BIT(MQS_PROP_RESPONSE_TOPIC) |
-                            MQS_PROP_BIT(MQS_PROP_CORRELATION_DATA) |
-                            MQS_PROP_BIT(MQS_PROP_CONTENT_TYPE) |
-                            MQS_PROP_BIT(MQS_PROP_PAYLOAD_FORMAT);
+  p.publish.props.present =
+      MQS_PROP_BIT(MQS_PROP_RESPONSE_TOPIC) | MQS_PROP_BIT(MQS_PROP_CORRELATION_DATA) |
+      MQS_PROP_BIT(MQS_PROP_CONTENT_TYPE) | MQS_PROP_BIT(MQS_PROP_PAYLOAD_FORMAT);
   p.publish.props.response_topic = tstr("resp/c");
   p.publish.props.correlation_data = (mqs_str){(const uint8_t *)"\x00\x01\xff", 3};
   p.publish.props.content_type = tstr("text/plain");

@@ -84,9 +84,9 @@ typedef struct {
                                    MQS_BROKER_MAX_TOPIC_LEVELS (matching recurses per level) */
 
   /* Authentication and authorisation. */
-  bool allow_anonymous;   /* [true] connections without a user name */
-  const mqs_auth *auth;   /* [NULL] password database; NULL: no user is known */
-  const mqs_acl *acl;     /* [NULL] topic ACLs; NULL: everything allowed */
+  bool allow_anonymous;          /* [true] connections without a user name */
+  const mqs_auth *auth;          /* [NULL] password database; NULL: no user is known */
+  const mqs_acl *acl;            /* [NULL] topic ACLs; NULL: everything allowed */
   uint32_t scram_iterations_min; /* [4096] refuse weaker SCRAM credentials */
 
   /* $SYS/broker/... statistics, published retained every interval. */
@@ -119,7 +119,8 @@ void mqs_broker_config_defaults(mqs_broker_config *cfg);
 
 /* A new broker, or NULL on allocation failure or a config out of range
  * (max_qos > 2, max_packet_size < 64, receive_max 0, max_inflight 0,
- * max_queued 0, max_topic_levels 0 or above MQS_BROKER_MAX_TOPIC_LEVELS). now_ms starts its clock. */
+ * max_queued 0, max_topic_levels 0 or above MQS_BROKER_MAX_TOPIC_LEVELS). now_ms starts its clock.
+ */
 mqs_broker *mqs_broker_new(const mqs_broker_config *cfg, uint64_t now_ms);
 /* Free the broker, its sessions and every client still open (their
  * network side is the caller's: close the sockets first or after). NULL:

@@ -27,7 +27,7 @@
 typedef struct mqs_auth mqs_auth;
 typedef struct mqs_acl mqs_acl;
 
-#define MQS_SCRAM_KEY_LEN 32 /* SHA-256 */
+#define MQS_SCRAM_KEY_LEN  32 /* SHA-256 */
 #define MQS_SCRAM_SALT_MAX 64
 
 /* One user's SCRAM-SHA-256 credentials. */
@@ -68,7 +68,7 @@ bool mqs_auth_check(const mqs_auth *a, const uint8_t *user, size_t user_len,
 size_t mqs_auth_count(const mqs_auth *a);
 
 /* Access asked of an ACL. */
-#define MQS_ACL_READ 1  /* subscribe (the whole filter must be allowed) */
+#define MQS_ACL_READ  1 /* subscribe (the whole filter must be allowed) */
 #define MQS_ACL_WRITE 2 /* publish (and wills) */
 
 mqs_acl *mqs_acl_new(void);

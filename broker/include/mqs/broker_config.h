@@ -53,8 +53,7 @@ int mqs_broker_config_load(mqs_broker_options *o, const char *path, char *err, s
  * other flags in order. Returns 0, 1 when --help or --version printed
  * something and the program should exit 0, or MQS_ESYNTAX / MQS_EIO with
  * err set. */
-int mqs_broker_parse_args(mqs_broker_options *o, int argc, char **argv, char *err,
-                          size_t errcap);
+int mqs_broker_parse_args(mqs_broker_options *o, int argc, char **argv, char *err, size_t errcap);
 /* The usage text, every option with its default. */
 void mqs_broker_print_usage(FILE *f);
 
