@@ -11,7 +11,18 @@
 #include "mqs/broker_config.h"
 #include "mqs/tcp.h"
 
-typedef enum { T_BOOL, T_U8, T_U16, T_U32, T_U64, T_STR, T_LISTEN, T_PORT, T_LOG } opt_type;
+typedef enum {
+  T_BOOL,
+  T_U8,
+  T_U16,
+  T_U32,
+  T_U64,
+  T_STR,
+  T_LISTEN,
+  T_PORT,
+  T_LOG,
+  T_ALIASES, /* both directions of topic aliases at once */
+} opt_type;
 
 typedef struct {
   const char *name;
@@ -60,6 +71,8 @@ static const opt opts[] = {
      "BOOL  shared subscriptions [true]"},
     {"subscription-identifiers", T_BOOL, CORE(sub_id_available), 0, 1,
      "BOOL  subscription identifiers [true]"},
+    {"topic-aliases", T_ALIASES, 0, 0, 1,
+     "BOOL  topic aliases both ways; false sets topic-alias-maximum 0 [true]"},
     {"topic-aliases-out", T_BOOL, CORE(topic_alias_out), 0, 1,
      "BOOL  use topic aliases toward clients that allow them [true]"},
     {"response-information", T_BOOL, CORE(response_information), 0, 1,
@@ -132,6 +145,14 @@ int mqs_broker_option_set(mqs_broker_options *o, const char *name, const char *v
     if (parse_bool(value, &b))
       return bad(err, cap, "%s: %s expects true or false, not '%s'", where, p->name, value);
     *(bool *)(base + p->off) = b;
+    return 0;
+  }
+  case T_ALIASES: {
+    bool b;
+    if (parse_bool(value, &b))
+      return bad(err, cap, "%s: %s expects true or false, not '%s'", where, p->name, value);
+    o->core.topic_alias_out = b;
+    o->core.topic_alias_max = b ? (o->core.topic_alias_max ? o->core.topic_alias_max : 10) : 0;
     return 0;
   }
   case T_STR: {
@@ -298,7 +319,8 @@ int mqs_broker_parse_args(mqs_broker_options *o, int argc, char **argv, char *er
     if (!value) {
       bool is_bool = false;
       for (size_t k = 0; k < N_OPTS; k++)
-        if (same_name(opts[k].name, name) && opts[k].type == T_BOOL) is_bool = true;
+        if (same_name(opts[k].name, name) && (opts[k].type == T_BOOL || opts[k].type == T_ALIASES))
+          is_bool = true;
       if (is_bool && (i + 1 >= argc || argv[i + 1][0] == '-')) {
         value = "true";
       } else {

@@ -164,6 +164,13 @@ static void config_flags(void **state) {
   assert_int_equal(o.listen[1].port, 1999);
   assert_int_equal(o.log_level, MQS_LOG_INFO);
   mqs_broker_options_free(&o);
+  /* One switch for topic aliases both ways. */
+  mqs_broker_options_init(&o);
+  char *off[] = {"mqspec-broker", "--no-topic-aliases"};
+  assert_int_equal(mqs_broker_parse_args(&o, 2, off, err, sizeof err), 0);
+  assert_int_equal(o.core.topic_alias_max, 0);
+  assert_false(o.core.topic_alias_out);
+  mqs_broker_options_free(&o);
   struct {
     const char *a, *b, *want;
   } bad[] = {{"--max-qos", "3", "0 to 2"},

@@ -151,7 +151,7 @@ bool mqs_client_wants_input(const mqs_client *c);
 /* Bytes to send to c: sets *p and returns their number (0: nothing now).
  * Queued messages are encoded here, as the network can take them, so a
  * slow reader holds messages (bounded by max_queued) rather than bytes.
- * *p stays valid until the next call on c. */
+ * *p stays valid until the next call into the core (any client's). */
 size_t mqs_client_output(mqs_client *c, const uint8_t **p);
 /* n bytes of what mqs_client_output gave were sent. */
 void mqs_client_output_done(mqs_client *c, size_t n);
