@@ -11,8 +11,8 @@
 /* Accepted keys per packet type, for the "expected one of" in messages. */
 static const char *const send_fields[16] = {
     [MQS_CONNECT] = "client_id, clean_start, keep_alive, username, password, will, properties, "
-                    "protocol_name, level, flags, raw",
-    [MQS_CONNACK] = "session_present, reason, properties, flags, raw",
+                    "protocol_name, level, connect_flags, flags, raw",
+    [MQS_CONNACK] = "session_present, reason, properties, ack_flags, flags, raw",
     [MQS_PUBLISH] = "topic, qos, retain, dup, id, payload, payload_hex, properties, flags, raw",
     [MQS_PUBACK] = "id, reason, properties, flags, raw",
     [MQS_PUBREC] = "id, reason, properties, flags, raw",
@@ -35,6 +35,7 @@ typedef struct {
   mqs_build_ctx *c;
   mqs_diag *d;
   bool templated; /* a ${variable} was met while checking: skip validation */
+  bool has_flags; /* the fixed header nibble was given */
 } bx;
 
 static int text(bx *b, const mqs_node *n, const char *what, mqs_str *out) {
@@ -337,6 +338,7 @@ static int fill(bx *b, const mqs_node *m, mqs_packet *p) {
     if (strcmp(k, "flags") == 0) {
       rc = number(b, v, "flags", 15, &x);
       p->flags = (uint8_t)x;
+      b->has_flags = true;
     } else if (strcmp(k, "properties") == 0 && t != MQS_PINGREQ && t != MQS_PINGRESP) {
       mqs_props *pr = t == MQS_CONNECT                          ? &p->connect.props
                       : t == MQS_CONNACK                        ? &p->connack.props
@@ -380,11 +382,13 @@ static int fill(bx *b, const mqs_node *m, mqs_packet *p) {
       else if (strcmp(k, "will") == 0) rc = will(b, v, c);
       else if (strcmp(k, "protocol_name") == 0) rc = text(b, v, k, &c->protocol_name);
       else if (strcmp(k, "level") == 0) rc = number(b, v, k, 255, &x), c->level = (uint8_t)x;
+      else if (strcmp(k, "connect_flags") == 0) rc = number(b, v, k, 255, &x), c->flags = (uint8_t)x;
       else return unknown(b, key, t);
       break;
     }
     case MQS_CONNACK:
       if (strcmp(k, "session_present") == 0) rc = boolean(b, v, k, &p->connack.session_present);
+      else if (strcmp(k, "ack_flags") == 0) rc = number(b, v, k, 255, &x), p->connack.flags = (uint8_t)x;
       else return unknown(b, key, t);
       break;
     case MQS_PUBLISH: {
@@ -469,6 +473,16 @@ static int build_packet(bx *b, const mqs_send_item *it, mqs_hexbuf *out) {
     const char *cid = c->default_client_id ? c->default_client_id : "";
     p.connect.client_id = (mqs_str){(const uint8_t *)cid, (uint32_t)strlen(cid)};
   }
+  /* Raw writes the fixed header nibble as given: unless the scenario gives
+   * one, it is the one the fields make. Without raw the codec makes it. */
+  if (b->has_flags && !it->raw)
+    return mqs_diag_at(b->d, mqs_node_get(it->fields, "flags"),
+                       "flags: the fixed header flags are set only with raw: true");
+  if (it->raw && !b->has_flags)
+    p.flags = it->type == MQS_PUBLISH
+                  ? (uint8_t)((p.publish.dup ? 0x08 : 0) | (p.publish.qos & 0x03) << 1 |
+                              (p.publish.retain ? 0x01 : 0))
+                  : mqs_required_flags(it->type);
   unsigned flags = it->raw ? MQS_ENC_RAW : 0;
   /* The decoder checks a packet with the connection's version; a CONNECT
    * with another level is checked by its own. */
@@ -501,7 +515,7 @@ static int build_packet(bx *b, const mqs_send_item *it, mqs_hexbuf *out) {
 }
 
 int mqs_build_item(const mqs_send_item *it, mqs_build_ctx *c, mqs_hexbuf *out, mqs_diag *d) {
-  bx b = {c, d, false};
+  bx b = {c, d, false, false};
   if (!it->is_hex) return build_packet(&b, it, out);
   mqs_str bytes;
   if (hexbytes(&b, it->hex, "hex", &bytes) < 0) return -1;

@@ -236,12 +236,21 @@ static mqs_step_state expect_one(mqs_run *r) {
       consume(r, c, total, &p);
       return MQS_ST_DONE;
     }
-    if (ignored(c, p.type)) {
+    if (ignored(c, p.type) && p.type != e->type) {
       consume(r, c, total, &p);
       continue;
     }
     char got[600];
     describe_packet(&p, c->def->version, got, sizeof got);
+    if (r->cur->else_na && p.type == e->type) {
+      mqs_run_finish(r, MQS_VERDICT_NA, "%s (%s:%d): %s\n  expected: %s\n  got:      %s\n  (%s)",
+                     r->where, r->sc->file, r->cur->at->line, r->cur->else_na, expected, got, why);
+      return MQS_ST_OVER;
+    }
+    if (ignored(c, p.type)) {
+      consume(r, c, total, &p);
+      continue;
+    }
     mqs_run_fail_step(r, expected, got, c->rx + c->rx_off, total, why);
     return MQS_ST_OVER;
   }

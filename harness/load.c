@@ -491,7 +491,13 @@ static int load_client_step(ld *l, mqs_step *st, const mqs_node *key, const mqs_
   for (size_t i = 0; i < v->n; i++) {
     const char *k = v->keys[i]->text;
     const mqs_node *x = v->items[i];
-    if (strcmp(k, "timeout") == 0) {
+    if (strcmp(k, "else_na") == 0) {
+      if (st->kind != MQS_STEP_EXPECT)
+        return mqs_diag_at(l->d, v->keys[i], "else_na goes with expect (one packet)");
+      if (mqs_node_text(x, "else_na", &st->else_na, l->d) < 0) return -1;
+      if (!*st->else_na)
+        return mqs_diag_at(l->d, x, "else_na: say why a mismatch means not applicable");
+    } else if (strcmp(k, "timeout") == 0) {
       if (!expecting && st->kind != MQS_STEP_OPEN && st->kind != MQS_STEP_REOPEN &&
           st->kind != MQS_STEP_SEND)
         return mqs_diag_at(l->d, v->keys[i], "timeout: this step does not wait for anything");

@@ -1,0 +1,98 @@
+# Tests of the scenario engine and `mqspec run`, included from CMakeLists.txt.
+#   label harness:     unit tests (loader, matchers, engine against in-test brokers), the CLI
+#   label conformance: the whole suite against mosquitto and against mqspec-broker, the
+#                      reports of such a run (tshark on the pcaps), and each scenario
+#                      against a broker that breaks its rule (mqs_fault_proxy, faults.txt)
+
+find_program(MQS_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+find_program(MQS_PYTHON3 python3 REQUIRED)
+find_program(MQS_TSHARK tshark)
+if(NOT MQS_TSHARK)
+  set(MQS_TSHARK tshark) # the test then fails and says so, rather than skip
+endif()
+
+add_executable(mqs_fault_proxy ${CMAKE_CURRENT_SOURCE_DIR}/fault_proxy.c)
+target_link_libraries(mqs_fault_proxy PRIVATE mqs_codec mqs_net mqs_warnings)
+
+if(NOT TARGET mqspec OR NOT TARGET mqs_engine)
+  return()
+endif()
+
+set(_here ${CMAKE_CURRENT_SOURCE_DIR})
+set(_run ${MQS_PYTHON3} ${_here}/broker_run.py)
+set(_mqspec $<TARGET_FILE:mqspec>)
+set(_scenarios --scenarios ${CMAKE_SOURCE_DIR}/scenarios)
+set(_out ${CMAKE_CURRENT_BINARY_DIR}/runs)
+
+# The CLI: --list, validate, exit codes, messages for broken files and flags.
+add_test(NAME cli_run COMMAND sh ${_here}/run_cli.sh ${_mqspec} ${CMAKE_SOURCE_DIR}/scenarios)
+set_tests_properties(cli_run PROPERTIES LABELS "harness;cli" TIMEOUT 60)
+
+# The whole suite against mosquitto, with its known deviations listed, writing every report.
+add_test(NAME conformance_mosquitto
+         COMMAND ${_run} --broker mosquitto --expect-exit 0 --expect "^OK$"
+                 -- ${_mqspec} run --broker 127.0.0.1:{port} ${_scenarios} -j 16 --no-color
+                 --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mosquitto.txt
+                 --junit ${_out}/mosquitto/junit.xml --json ${_out}/mosquitto/run.json
+                 --pcap ${_out}/mosquitto/pcap)
+set_tests_properties(conformance_mosquitto PROPERTIES LABELS "conformance" TIMEOUT 120
+                     FIXTURES_SETUP mosquitto_run)
+# ... and what that run wrote: tshark decodes every pcap as MQTT, JSON and JUnit parse.
+add_test(NAME conformance_mosquitto_reports
+         COMMAND ${MQS_PYTHON3} ${_here}/check_run_reports.py ${_out}/mosquitto ${MQS_TSHARK})
+set_tests_properties(conformance_mosquitto_reports PROPERTIES LABELS "conformance;pcap"
+                     TIMEOUT 120 FIXTURES_REQUIRED mosquitto_run)
+
+# The same suite against the bundled broker, started by mqspec itself (the default run).
+if(TARGET mqspec-broker)
+  add_test(NAME conformance_mqspec_broker
+           COMMAND ${_mqspec} run ${_scenarios} -j 16 --no-color
+                   --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mqspec-broker.txt)
+  set_tests_properties(conformance_mqspec_broker PROPERTIES LABELS "conformance" TIMEOUT 120
+                       ENVIRONMENT "MQSPEC_BROKER=$<TARGET_FILE:mqspec-broker>")
+endif()
+
+# The proxy alone changes nothing: the suite through it passes as it does without it.
+add_test(NAME fault_proxy_transparent
+         COMMAND ${_run} --broker mosquitto --proxy $<TARGET_FILE:mqs_fault_proxy>
+                 --expect-exit 0 --expect "^OK$"
+                 -- ${_mqspec} run --broker 127.0.0.1:{port} ${_scenarios} -j 16 --no-color
+                 --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mosquitto.txt)
+set_tests_properties(fault_proxy_transparent PROPERTIES LABELS "conformance;faults" TIMEOUT 120)
+
+# Every scenario has a fault case.
+add_test(NAME fault_coverage
+         COMMAND ${MQS_PYTHON3} ${_here}/check_fault_coverage.py ${_mqspec}
+                 ${CMAKE_SOURCE_DIR}/scenarios ${_here}/faults.txt)
+set_tests_properties(fault_coverage PROPERTIES LABELS "harness;faults" TIMEOUT 60)
+
+# One test per scenario: behind the proxy with its fault, the verdict must be FAIL, and
+# the proxy must have applied the fault.
+file(STRINGS ${_here}/faults.txt _fault_lines)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_here}/faults.txt)
+foreach(_line IN LISTS _fault_lines)
+  if(_line MATCHES "^[ \t]*(#|$)")
+    continue()
+  endif()
+  string(REGEX REPLACE "[ \t]+" ";" _words "${_line}")
+  list(POP_FRONT _words _id)
+  set(_broker mosquitto)
+  list(GET _words 0 _first)
+  if(_first STREQUAL "@mqspec-broker")
+    if(NOT TARGET mqspec-broker)
+      continue()
+    endif()
+    list(POP_FRONT _words)
+    set(_broker $<TARGET_FILE:mqspec-broker>)
+  endif()
+  set(_faults)
+  foreach(_f IN LISTS _words)
+    list(APPEND _faults --fault ${_f})
+  endforeach()
+  add_test(NAME fault_${_id}
+           COMMAND ${_run} --broker ${_broker} --proxy $<TARGET_FILE:mqs_fault_proxy> ${_faults}
+                   --expect-exit 1 --expect "^FAIL +${_id} " --expect "^proxy: fault"
+                   -- ${_mqspec} run --broker 127.0.0.1:{port} ${_scenarios} --no-color
+                   --strict --step-timeout 1s ${_id})
+  set_tests_properties(fault_${_id} PROPERTIES LABELS "conformance;faults" TIMEOUT 60)
+endforeach()

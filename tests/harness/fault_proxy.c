@@ -1,0 +1,500 @@
+/* tests/harness/fault_proxy.c — a TCP proxy that breaks one MQTT rule.
+ *
+ * It sits between mqspec and a real broker, reads the packets of both
+ * directions with the shared codec and forwards them, except for the ones
+ * a --fault names: those it drops, duplicates, reorders or rewrites. A
+ * broker behind it thus "drops a PUBACK", "forgets the will", "flips
+ * Session Present"... and the scenario checking that rule must FAIL,
+ * which is how the tests show that each scenario can fail at all.
+ *
+ *   mqs_fault_proxy --upstream HOST:PORT [--fault SPEC]...
+ *
+ * prints "listening on 127.0.0.1:PORT" and serves until killed. A SPEC is
+ * DIR:WHAT[#N]:ACTION[=VALUE], DIR c2s or s2c; WHAT a packet type, "any",
+ * "malformed" (c2s packets the codec refuses) or "close"; #N only the Nth
+ * such packet of the run (from 1); ACTION one of
+ *   drop, dup, swap (forward after the next one like it), first-per-read
+ *   (of several packets in one read, only the first survives), hold (for
+ *   close: keep the client's side open when the broker closes),
+ *   reason=N, session_present=0|1|flip, retain=0|1, dupflag=0|1, qos=N,
+ *   keep_alive=N, level=N, clean_start=0|1, will=0, will_retain=0|1,
+ *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mqs/codec.h"
+#include "mqs/loop.h"
+#include "mqs/tcp.h"
+
+enum { C2S, S2C };
+#define WHAT_ANY 0
+#define WHAT_MALFORMED (-1)
+#define WHAT_CLOSE (-2)
+
+typedef struct {
+  int dir;
+  int what;     /* packet type, or WHAT_* */
+  unsigned nth; /* 0: every one */
+  unsigned seen;
+  char action[32];
+  long value; /* -1: flip */
+  char key[40];
+  const char *spec;
+} fault;
+
+static fault faults[16];
+static size_t n_faults;
+static char up_host[MQS_TCP_HOST_MAX];
+static uint16_t up_port;
+static mqs_loop *loop;
+
+typedef struct {
+  int fd;
+  bool connecting, eof, shut;
+  uint8_t *in, *out;
+  size_t in_len, in_cap, out_len, out_off, out_cap;
+} side;
+
+typedef struct {
+  side s[2]; /* [C2S]: the client's socket (we read client bytes from it); [S2C]: the broker's */
+  int version;
+  bool broken[2]; /* framing lost in that direction: bytes pass raw */
+  bool dropping[2];
+  bool hold_close;
+  uint8_t *held[2]; /* swap: a packet waiting for the next one like it */
+  size_t held_len[2];
+  int held_type[2];
+} pair;
+
+static void die(const char *fmt, const char *arg) {
+  fprintf(stderr, "mqs_fault_proxy: ");
+  fprintf(stderr, fmt, arg);
+  fputc('\n', stderr);
+  exit(2);
+}
+
+static void append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n) {
+  if (*len + n > *cap) {
+    size_t c = *cap ? *cap : 4096;
+    while (c < *len + n) c *= 2;
+    uint8_t *q = realloc(*buf, c);
+    if (!q) die("%s", "out of memory");
+    *buf = q;
+    *cap = c;
+  }
+  memcpy(*buf + *len, p, n);
+  *len += n;
+}
+
+static void io_cb(mqs_loop *l, int fd, unsigned ev, void *arg);
+
+static void update_interest(pair *p, int i) {
+  side *sd = &p->s[i];
+  if (sd->fd < 0) return;
+  unsigned mask = (sd->eof ? 0 : MQS_LOOP_READ) |
+                  (sd->connecting || sd->out_off < sd->out_len ? MQS_LOOP_WRITE : 0);
+  mqs_loop_fd_modify(loop, sd->fd, mask);
+}
+
+/* Send bytes out of side i (towards its peer socket). */
+static void emit(pair *p, int i, const uint8_t *b, size_t n) {
+  side *sd = &p->s[i];
+  append(&sd->out, &sd->out_len, &sd->out_cap, b, n);
+}
+
+static void flush(pair *p, int i) {
+  side *sd = &p->s[i];
+  while (!sd->connecting && sd->fd >= 0 && sd->out_off < sd->out_len) {
+    ssize_t w = mqs_tcp_write(sd->fd, sd->out + sd->out_off, sd->out_len - sd->out_off);
+    if (w <= 0) break;
+    sd->out_off += (size_t)w;
+  }
+  if (sd->out_off == sd->out_len) sd->out_off = sd->out_len = 0;
+  update_interest(p, i);
+}
+
+static void close_pair(pair *p) {
+  for (int i = 0; i < 2; i++) {
+    if (p->s[i].fd >= 0) {
+      mqs_loop_fd_remove(loop, p->s[i].fd);
+      close(p->s[i].fd);
+    }
+    free(p->s[i].in);
+    free(p->s[i].out);
+    free(p->held[i]);
+  }
+  free(p);
+}
+
+static fault *matching(int dir, int what) {
+  for (size_t i = 0; i < n_faults; i++) {
+    fault *f = &faults[i];
+    if (f->dir != dir) continue;
+    if (f->what != what && !(f->what == WHAT_ANY && what > 0)) continue;
+    f->seen++;
+    if (f->nth && f->seen != f->nth) continue;
+    return f;
+  }
+  return NULL;
+}
+
+static mqs_props *props_of(mqs_packet *k) {
+  switch (k->type) {
+  case MQS_CONNECT: return &k->connect.props;
+  case MQS_CONNACK: return &k->connack.props;
+  case MQS_PUBLISH: return &k->publish.props;
+  case MQS_PUBACK:
+  case MQS_PUBREC:
+  case MQS_PUBREL:
+  case MQS_PUBCOMP: return &k->ack.props;
+  case MQS_SUBSCRIBE:
+  case MQS_UNSUBSCRIBE: return &k->subscribe.props;
+  case MQS_SUBACK:
+  case MQS_UNSUBACK: return &k->suback.props;
+  case MQS_DISCONNECT: return &k->disconnect.props;
+  case MQS_AUTH: return &k->auth.props;
+  default: return NULL;
+  }
+}
+
+/* Rewrite one field of a decoded packet; the encoder writes it back. */
+static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs) {
+  const char *a = f->action;
+  long v = f->value;
+  if (strcmp(a, "reason") == 0) {
+    if (k->type == MQS_CONNACK) k->connack.reason = (uint8_t)v;
+    else if (k->type >= MQS_PUBACK && k->type <= MQS_PUBCOMP) k->ack.reason = (uint8_t)v;
+    else if (k->type == MQS_DISCONNECT) k->disconnect.reason = (uint8_t)v;
+    else if (k->type == MQS_SUBACK || k->type == MQS_UNSUBACK) {
+      for (uint32_t i = 0; i < k->suback.n_reasons && i < 64; i++) reasons[i] = (uint8_t)v;
+      k->suback.reasons = reasons;
+    }
+  } else if (strcmp(a, "session_present") == 0) {
+    k->connack.session_present = v < 0 ? !k->connack.session_present : v != 0;
+    k->connack.flags &= (uint8_t)~1u;
+  } else if (strcmp(a, "retain") == 0) {
+    k->publish.retain = v != 0;
+  } else if (strcmp(a, "dupflag") == 0) {
+    k->publish.dup = v != 0;
+  } else if (strcmp(a, "qos") == 0) {
+    k->publish.qos = (uint8_t)v;
+    if (v > 0 && k->publish.id == 0) k->publish.id = 1;
+  } else if (strcmp(a, "keep_alive") == 0) {
+    k->connect.keep_alive = (uint16_t)v;
+  } else if (strcmp(a, "level") == 0) {
+    k->connect.level = (uint8_t)v;
+  } else if (strcmp(a, "clean_start") == 0) {
+    k->connect.clean_start = v != 0;
+  } else if (strcmp(a, "will") == 0 && v == 0) {
+    k->connect.will = false;
+    k->connect.will_qos = 0;
+    k->connect.will_retain = false;
+  } else if (strcmp(a, "will_retain") == 0) {
+    k->connect.will_retain = v != 0;
+  } else if (strcmp(a, "will_delay") == 0) {
+    k->connect.will_props.present |= MQS_PROP_BIT(MQS_PROP_WILL_DELAY);
+    k->connect.will_props.will_delay = (uint32_t)v;
+  } else if (strcmp(a, "alias") == 0) {
+    k->publish.props.present |= MQS_PROP_BIT(MQS_PROP_TOPIC_ALIAS);
+    k->publish.props.topic_alias = (uint16_t)v;
+  } else if (strcmp(a, "retain_handling") == 0) {
+    uint32_t cur = 0, n = 0;
+    mqs_sub one;
+    while (n < 64 && mqs_sub_next(&k->subscribe, &cur, &one)) {
+      one.options = (uint8_t)((one.options & ~0x30) | (v & 3) << 4);
+      subs[n++] = one;
+    }
+    k->subscribe.filters = subs;
+    k->subscribe.n_filters = n;
+  } else if (strcmp(a, "strip") == 0) {
+    mqs_props *pr = props_of(k);
+    size_t count;
+    const mqs_prop_info *t = mqs_prop_table(&count);
+    for (size_t i = 0; pr && i < count; i++) {
+      if (strcmp(t[i].key, f->key) != 0) continue;
+      pr->present &= ~MQS_PROP_BIT(t[i].id);
+      if (t[i].id == MQS_PROP_USER) pr->n_user = 0;
+      if (t[i].id == MQS_PROP_SUBSCRIPTION_ID) pr->n_sub_id = 0;
+    }
+  }
+}
+
+static bool rewriting(const fault *f) {
+  static const char *const plain[] = {"drop", "dup", "swap", "first-per-read", "hold"};
+  for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+    if (strcmp(f->action, plain[i]) == 0) return false;
+  return true;
+}
+
+/* One complete packet from direction dir: forward it, or not, or changed. */
+static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later_in_read) {
+  int out = dir == C2S ? S2C : C2S; /* the side whose socket the bytes go out of */
+  mqs_packet k;
+  mqs_violation why;
+  mqs_decode_opts o = {.version = (mqs_version)(p->version ? p->version : MQS_V5),
+                       .from = dir == C2S ? MQS_FROM_CLIENT : MQS_FROM_SERVER};
+  ssize_t rc = mqs_decode_ex(b, n, &o, &k, &why);
+  if (rc < 0 && !p->version) { /* before any CONNECT: either version */
+    o.version = MQS_V311;
+    rc = mqs_decode_ex(b, n, &o, &k, &why);
+    o.version = MQS_V5;
+  }
+  if (rc > 0 && dir == C2S && k.type == MQS_CONNECT)
+    p->version = k.connect.level == MQS_V31 ? MQS_V311 : k.connect.level;
+  int type = rc > 0 ? (int)k.type : WHAT_MALFORMED;
+  fault *f = matching(dir, type);
+  if (!f && rc < 0 && (b[0] >> 4) >= 1) { /* a fault for its type still applies */
+    f = matching(dir, b[0] >> 4);
+    if (f) type = b[0] >> 4;
+  }
+  if (f && strcmp(f->action, "first-per-read") != 0)
+    fprintf(stderr, "fault %s: applied to a %s\n", f->spec,
+            type > 0 ? mqs_packet_type_name(type) : "packet the codec refuses");
+  if (f && strcmp(f->action, "first-per-read") == 0) {
+    if (later_in_read) {
+      fprintf(stderr, "fault %s: dropped a packet that came in the same read as another\n",
+              f->spec);
+      return;
+    }
+    emit(p, out, b, n);
+  } else if (!f) {
+    emit(p, out, b, n);
+  } else if (strcmp(f->action, "drop") == 0) {
+  } else if (strcmp(f->action, "dup") == 0) {
+    emit(p, out, b, n);
+    emit(p, out, b, n);
+  } else if (strcmp(f->action, "swap") == 0) {
+    free(p->held[dir]);
+    p->held[dir] = malloc(n);
+    if (!p->held[dir]) die("%s", "out of memory");
+    memcpy(p->held[dir], b, n);
+    p->held_len[dir] = n;
+    p->held_type[dir] = type;
+    return;
+  } else if (strcmp(f->action, "level") == 0 && type == MQS_CONNECT && rc < 0) {
+    /* A level the codec does not know: patch the byte after the protocol name. */
+    size_t h = 2;
+    while (h < n && (b[h - 1] & 0x80)) h++;
+    size_t at = h + 2 + (n > h + 1 ? ((size_t)b[h] << 8 | b[h + 1]) : n);
+    uint8_t copy[1024];
+    if (at < n && n <= sizeof copy) {
+      memcpy(copy, b, n);
+      copy[at] = (uint8_t)f->value;
+      emit(p, out, copy, n);
+    } else {
+      emit(p, out, b, n);
+    }
+  } else if (rewriting(f) && rc > 0) {
+    uint8_t reasons[64], buf[65536 + 64];
+    mqs_sub subs[64];
+    rewrite(f, &k, reasons, subs);
+    /* Raw encoding writes the fixed header nibble as given: a PUBLISH's
+     * comes from its (rewritten) fields, the others' stay as they came. */
+    if (k.type == MQS_PUBLISH)
+      k.flags = (uint8_t)((k.publish.dup ? 0x08 : 0) | (k.publish.qos & 0x03) << 1 |
+                          (k.publish.retain ? 0x01 : 0));
+    if (k.type == MQS_CONNECT) k.connect.flags &= 0x01; /* the fields make the rest */
+    ssize_t w = mqs_encode(&k, o.version, MQS_ENC_RAW, buf, sizeof buf);
+    if (w > 0) emit(p, out, buf, (size_t)w);
+    else emit(p, out, b, n);
+  } else {
+    emit(p, out, b, n);
+  }
+  /* A held packet goes after the next one of its type. */
+  if (p->held[dir] && type == p->held_type[dir] && (!f || strcmp(f->action, "swap") != 0)) {
+    emit(p, out, p->held[dir], p->held_len[dir]);
+    free(p->held[dir]);
+    p->held[dir] = NULL;
+  }
+}
+
+/* Frame what side dir has read so far and pass each complete packet on. */
+static void pump(pair *p, int dir) {
+  side *sd = &p->s[dir];
+  int out = dir == C2S ? S2C : C2S;
+  size_t off = 0;
+  bool later = false;
+  while (off < sd->in_len) {
+    if (p->broken[dir]) {
+      if (!p->dropping[dir]) emit(p, out, sd->in + off, sd->in_len - off);
+      off = sd->in_len;
+      break;
+    }
+    size_t total;
+    mqs_violation why;
+    int rc = mqs_frame(sd->in + off, sd->in_len - off, &total, &why);
+    if (rc == MQS_INCOMPLETE || (rc == 0 && total > sd->in_len - off)) break;
+    if (rc < 0) { /* no framing any more: the rest passes raw, or not at all */
+      p->broken[dir] = true;
+      fault *f = matching(dir, WHAT_MALFORMED);
+      p->dropping[dir] = f && strcmp(f->action, "drop") == 0;
+      if (p->dropping[dir])
+        fprintf(stderr, "fault %s: the stream no longer frames; dropping the rest\n", f->spec);
+      continue;
+    }
+    pass_packet(p, dir, sd->in + off, total, later);
+    later = true;
+    off += total;
+  }
+  memmove(sd->in, sd->in + off, sd->in_len - off);
+  sd->in_len -= off;
+  flush(p, out);
+}
+
+static void end_of(pair *p, int dir, bool reset) {
+  side *sd = &p->s[dir];
+  int out = dir == C2S ? S2C : C2S;
+  sd->eof = true;
+  if (p->held[dir]) { /* nothing came after it: let it go */
+    emit(p, out, p->held[dir], p->held_len[dir]);
+    free(p->held[dir]);
+    p->held[dir] = NULL;
+  }
+  if (sd->in_len && !p->dropping[dir]) emit(p, out, sd->in, sd->in_len);
+  sd->in_len = 0;
+  flush(p, out);
+  if (dir == S2C && matching(S2C, WHAT_CLOSE)) {
+    p->hold_close = true;
+    fprintf(stderr, "fault s2c:close:hold: the broker closed; the client's side stays open\n");
+  }
+  if (dir == S2C && p->hold_close) {
+    update_interest(p, dir);
+    if (p->s[C2S].eof) close_pair(p);
+    return;
+  }
+  side *o = &p->s[out];
+  if (reset) {
+    if (o->fd >= 0) {
+      mqs_loop_fd_remove(loop, o->fd);
+      mqs_tcp_abort(o->fd);
+      o->fd = -1;
+    }
+  } else if (o->fd >= 0 && !o->shut) {
+    mqs_tcp_shutdown_write(o->fd);
+    o->shut = true;
+  }
+  update_interest(p, dir);
+  if ((p->s[0].eof || p->s[0].fd < 0) && (p->s[1].eof || p->s[1].fd < 0)) close_pair(p);
+}
+
+static void io_cb(mqs_loop *l, int fd, unsigned ev, void *arg) {
+  (void)l;
+  pair *p = arg;
+  int i = p->s[C2S].fd == fd ? C2S : S2C;
+  side *sd = &p->s[i];
+  if (sd->connecting) {
+    int rc = mqs_tcp_connect_result(fd);
+    if (rc == -EINPROGRESS) return;
+    if (rc < 0) {
+      fprintf(stderr, "mqs_fault_proxy: upstream: %s\n", strerror(-rc));
+      close_pair(p);
+      return;
+    }
+    sd->connecting = false;
+    flush(p, i);
+    return;
+  }
+  if (ev & MQS_LOOP_WRITE) flush(p, i);
+  if ((ev & (MQS_LOOP_READ | MQS_LOOP_HUP | MQS_LOOP_ERROR)) && !sd->eof) {
+    uint8_t buf[65536];
+    ssize_t n = mqs_tcp_read(fd, buf, sizeof buf);
+    if (n == -EAGAIN) return;
+    if (n <= 0) {
+      end_of(p, i, n < 0);
+      return;
+    }
+    append(&sd->in, &sd->in_len, &sd->in_cap, buf, (size_t)n);
+    pump(p, i);
+  } else if ((ev & (MQS_LOOP_HUP | MQS_LOOP_ERROR)) && sd->eof) {
+    mqs_loop_fd_modify(loop, fd, 0);
+  }
+}
+
+static void accept_cb(mqs_loop *l, int fd, unsigned ev, void *arg) {
+  (void)ev, (void)arg;
+  int c = mqs_tcp_accept(fd);
+  if (c < 0) return;
+  int s = mqs_tcp_connect(up_host, up_port);
+  if (s < 0) {
+    close(c);
+    return;
+  }
+  pair *p = calloc(1, sizeof *p);
+  if (!p) die("%s", "out of memory");
+  p->s[C2S].fd = c;
+  p->s[S2C].fd = s;
+  p->s[S2C].connecting = true;
+  mqs_tcp_nodelay(c, 1);
+  mqs_tcp_nodelay(s, 1);
+  mqs_loop_fd_add(l, c, MQS_LOOP_READ, io_cb, p);
+  mqs_loop_fd_add(l, s, MQS_LOOP_READ | MQS_LOOP_WRITE, io_cb, p);
+}
+
+static void parse_fault(const char *spec, fault *f) {
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", spec);
+  memset(f, 0, sizeof *f);
+  f->spec = spec;
+  char *dir = buf, *what = strchr(dir, ':'), *action;
+  if (!what || !(action = strchr(what + 1, ':'))) die("bad fault '%s' (expected DIR:WHAT:ACTION)", spec);
+  *what++ = '\0';
+  *action++ = '\0';
+  if (strcmp(dir, "c2s") == 0) f->dir = C2S;
+  else if (strcmp(dir, "s2c") == 0) f->dir = S2C;
+  else die("bad direction in '%s' (expected c2s or s2c)", spec);
+  char *hash = strchr(what, '#');
+  if (hash) {
+    *hash++ = '\0';
+    f->nth = (unsigned)atoi(hash);
+  }
+  if (strcmp(what, "any") == 0) f->what = WHAT_ANY;
+  else if (strcmp(what, "malformed") == 0) f->what = WHAT_MALFORMED;
+  else if (strcmp(what, "close") == 0) f->what = WHAT_CLOSE;
+  else {
+    f->what = 0;
+    for (int t = 1; t <= 15; t++) {
+      const char *name = mqs_packet_type_name(t);
+      char lower[16];
+      size_t k = 0;
+      for (; name[k] && k < 15; k++) lower[k] = (char)(name[k] | 0x20);
+      lower[k] = '\0';
+      if (strcmp(lower, what) == 0) f->what = t;
+    }
+    if (!f->what) die("unknown packet type in '%s'", spec);
+  }
+  char *eq = strchr(action, '=');
+  if (eq) {
+    *eq++ = '\0';
+    if (strcmp(eq, "flip") == 0) f->value = -1;
+    else if (strcmp(action, "strip") == 0) snprintf(f->key, sizeof f->key, "%s", eq);
+    else f->value = strtol(eq, NULL, 0);
+  }
+  snprintf(f->action, sizeof f->action, "%s", action);
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  const char *upstream = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--upstream") == 0 && i + 1 < argc) upstream = argv[++i];
+    else if (strcmp(argv[i], "--fault") == 0 && i + 1 < argc && n_faults < 16)
+      parse_fault(argv[++i], &faults[n_faults++]);
+    else die("usage: mqs_fault_proxy --upstream HOST:PORT [--fault SPEC]... (got '%s')", argv[i]);
+  }
+  if (!upstream || mqs_tcp_parse_hostport(upstream, up_host, sizeof up_host, &up_port, NULL) < 0)
+    die("%s", "--upstream HOST:PORT is required");
+  uint16_t port;
+  int lfd = mqs_tcp_listen("127.0.0.1", 0, 64, &port);
+  if (lfd < 0) die("listen: %s", strerror(-lfd));
+  loop = mqs_loop_create();
+  if (!loop) die("%s", "cannot create the event loop");
+  mqs_loop_fd_add(loop, lfd, MQS_LOOP_READ, accept_cb, NULL);
+  printf("mqs_fault_proxy listening on 127.0.0.1:%u\n", port);
+  fflush(stdout);
+  return mqs_loop_run(loop) < 0 ? 1 : 0;
+}
