@@ -155,7 +155,7 @@ static void edit(entry *e, size_t *n, uint8_t *idbuf, fuzz_rng *r) {
     return;
   case 4: { /* many copies: thousands of user properties, repeated ids */
     size_t k = 1 + rng_below(r, 1u << rng_below(r, 8)); /* mostly few, up to 128 */
-    while (k-- && *n < MAX_ENTRIES)
+    for (; k > 0 && *n < MAX_ENTRIES; k--)
       e[(*n)++] = e[i];
     return;
   }

@@ -138,7 +138,8 @@ static size_t op_header(uint8_t *data, size_t size, size_t max, span s, fuzz_rng
     hl = put_header(work, b0, (uint32_t)blen);
     break;
   case 2: { /* a Remaining Length that does not match the body */
-    uint32_t rl = rng_below(r, 2) ? PICK(r, rl_values) : (uint32_t)blen + rng_below(r, 9) - 4;
+    uint32_t rl =
+        rng_below(r, 2) ? PICK(r, rl_values) : (uint32_t)((int64_t)blen + rng_below(r, 9) - 4);
     hl = put_header(work, b0, rl);
     break;
   }
@@ -236,7 +237,7 @@ static size_t op_stream(uint8_t *data, size_t size, size_t max, span *sp, size_t
 }
 
 size_t fuzz_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, mqs_version v) {
-  fuzz_rng r = {seed * 2654435761u ^ 0x9E3779B9u};
+  fuzz_rng r = {(uint32_t)((uint64_t)seed * 2654435761u) ^ 0x9E3779B9u}; /* spread the seed */
   if (!r.s) r.s = 1;
   span sp[MAX_SPANS];
   size_t n = size >= 3 && max_size >= size ? frame_all(data, size, sp) : 0;
