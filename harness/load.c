@@ -349,7 +349,7 @@ static const char action_list[] =
 
 static bool modifier(const char *k) {
   return strcmp(k, "timeout") == 0 || strcmp(k, "split") == 0 || strcmp(k, "gap") == 0 ||
-         strcmp(k, "note") == 0;
+         strcmp(k, "note") == 0 || strcmp(k, "else_na") == 0;
 }
 
 static int simple_action(const char *a, mqs_step_kind *k) {
@@ -673,7 +673,7 @@ static mqs_scenario *load(mqs_scenario *s, mqs_node *root, mqs_diag *d) {
   s->n_vars = l.n_known;
   return s;
 fail_at_root:
-  mqs_diag_at(d, root, "expected a scenario: a mapping with %s, got %s", top_keys,
+  mqs_diag_report(d, root, "expected a scenario: a mapping with %s, got %s", top_keys,
               mqs_node_what(root));
 fail:
   mqs_scenario_free(s);
@@ -685,7 +685,7 @@ static mqs_scenario *fresh(const char *file, mqs_diag *d) {
   if (!s) {
     memset(d, 0, sizeof *d);
     d->file = file;
-    mqs_diag_at(d, NULL, "out of memory");
+    mqs_diag_report(d, NULL, "out of memory");
     return NULL;
   }
   s->file = mqs_arena_strndup(&s->arena, file, strlen(file));

@@ -96,3 +96,11 @@ foreach(_line IN LISTS _fault_lines)
                    --strict --step-timeout 1s ${_id})
   set_tests_properties(fault_${_id} PROPERTIES LABELS "conformance;faults" TIMEOUT 60)
 endforeach()
+
+# Unit tests of the engine's parts, linked against the engine library.
+foreach(t test_scenario_load test_match)
+  mqs_add_unit_test(${t} SOURCES ${_here}/${t}.c LIBS mqs_engine LABELS harness)
+endforeach()
+find_package(Threads REQUIRED)
+mqs_add_unit_test(test_engine SOURCES ${_here}/test_engine.c LIBS mqs_engine Threads::Threads
+                  LABELS harness)
