@@ -108,7 +108,7 @@ int mqs_node_parse(const char *file, const char *text, size_t len, mqs_arena *a,
   }
   yaml_node_t *top = yaml_document_get_root_node(&doc);
   if (!top) {
-    mqs_diag_at(d, NULL, "the file is empty (expected a scenario: a mapping with id, version, "
+    mqs_diag_report(d, NULL, "the file is empty (expected a scenario: a mapping with id, version, "
                          "clients and steps)");
     goto out;
   }
@@ -190,12 +190,11 @@ int mqs_diag_vat(mqs_diag *d, const mqs_node *at, const char *fmt, va_list ap) {
   return -1;
 }
 
-int mqs_diag_at(mqs_diag *d, const mqs_node *at, const char *fmt, ...) {
+void mqs_diag_report(mqs_diag *d, const mqs_node *at, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   mqs_diag_vat(d, at, fmt, ap);
   va_end(ap);
-  return -1;
 }
 
 void mqs_diag_format(const mqs_diag *d, char *buf, size_t cap) {

@@ -48,10 +48,14 @@ const mqs_node *mqs_node_get(const mqs_node *m, const char *key);
 const char *mqs_node_what(const mqs_node *n);
 bool mqs_node_is(const mqs_node *n, const char *text); /* a scalar equal to text */
 
-/* Set *d to a message about node at (NULL: the whole file). Returns -1 so
- * a loader can write `return mqs_diag_at(d, n, "...")`. */
-__attribute__((format(printf, 3, 4))) int mqs_diag_at(mqs_diag *d, const mqs_node *at,
-                                                      const char *fmt, ...);
+/* Set *d to a message about node at (NULL: the whole file). */
+__attribute__((format(printf, 3, 4))) void mqs_diag_report(mqs_diag *d, const mqs_node *at,
+                                                           const char *fmt, ...);
+/* The same, as an expression worth -1, so a loader can write
+ * `return mqs_diag_at(d, n, "...")`; a macro so that the compiler sees the
+ * -1 and knows the caller's outputs are not used after it (gcc -O3 would
+ * otherwise warn that they may be uninitialised). */
+#define mqs_diag_at(d, at, ...) (mqs_diag_report((d), (at), __VA_ARGS__), -1)
 int mqs_diag_vat(mqs_diag *d, const mqs_node *at, const char *fmt, va_list ap);
 /* "FILE:LINE:COL: MSG" (or "FILE: MSG") into buf. */
 void mqs_diag_format(const mqs_diag *d, char *buf, size_t cap);
