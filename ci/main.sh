@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
-# ci/main.sh — the main job: install what is missing, build (release), and
-# decode the example packet streams with `mqspec decode`, valid and broken.
-# (The scenario engine turns this into the conformance run against the
-# bundled broker, with reports.)
+# ci/main.sh — the main job: install what is missing, build (release), and run
+# the whole conformance suite against the bundled mqspec-broker (started on a
+# free loopback port and stopped after), writing every report:
+#   reports/latest/junit.xml  JUnit XML for CI
+#   reports/latest/run.json   every scenario, verdict and byte on the wire
+#   reports/latest/pcap/      one pcap per scenario (Wireshark decodes them)
+# Then decode the example packet streams with `mqspec decode`.
+# Extra arguments go to `mqspec run` (e.g. --broker HOST:PORT, 'v5.qos2.*').
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ci/deps.sh build || exit 2
 cmake --preset release >/dev/null && cmake --build build/release -j "$(nproc)" || exit 2
 
 mqspec=build/release/harness/mqspec
-status=0
+out=reports/latest
+rm -rf "$out" && mkdir -p "$out"
+"$mqspec" run --junit "$out/junit.xml" --json "$out/run.json" --pcap "$out/pcap" "$@"
+status=$?
+echo "reports written to $out/"
+
 for f in ci/decode-examples/*.hex; do
-  echo "== mqspec decode -x $f"
-  "$mqspec" decode -x "$f"
+  "$mqspec" decode -x "$f" >/dev/null
   rc=$?
   case "$f" in
-    *malformed* | *truncated*) [ $rc -eq 1 ] || { echo "expected exit 1, got $rc"; status=1; } ;;
-    *) [ $rc -eq 0 ] || { echo "expected exit 0, got $rc"; status=1; } ;;
+    *malformed* | *truncated*) want=1 ;;
+    *) want=0 ;;
   esac
+  [ $rc -eq $want ] || { echo "mqspec decode -x $f: expected exit $want, got $rc"; status=1; }
 done
 exit $status
