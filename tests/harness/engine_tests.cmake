@@ -93,7 +93,7 @@ foreach(_line IN LISTS _fault_lines)
            COMMAND ${_run} --broker ${_broker} --proxy $<TARGET_FILE:mqs_fault_proxy> ${_faults}
                    --expect-exit 1 --expect "^FAIL +${_id} " --expect "^proxy: fault"
                    -- ${_mqspec} run --broker 127.0.0.1:{port} ${_scenarios} --no-color
-                   --strict --step-timeout 1s ${_id})
+                   --strict --step-timeout 500ms ${_id})
   set_tests_properties(fault_${_id} PROPERTIES LABELS "conformance;faults" TIMEOUT 60)
 endforeach()
 
@@ -104,3 +104,9 @@ endforeach()
 find_package(Threads REQUIRED)
 mqs_add_unit_test(test_engine SOURCES ${_here}/test_engine.c LIBS mqs_engine Threads::Threads
                   LABELS harness)
+
+# scenarios/schema.json agrees with the scenarios (skipped without python3-jsonschema/yaml).
+find_program(MQS_PYTHON3_ANY python3)
+add_test(NAME scenario_schema COMMAND ${MQS_PYTHON3_ANY} ${_here}/check_schema.py
+                                      ${CMAKE_SOURCE_DIR}/scenarios/schema.json ${CMAKE_SOURCE_DIR}/scenarios)
+set_tests_properties(scenario_schema PROPERTIES LABELS "harness" TIMEOUT 60 SKIP_RETURN_CODE 77)
