@@ -212,7 +212,8 @@ static mqs_step_state expect_one(mqs_run *r) {
   mqs_client *c = client_of(r);
   const mqs_expect *e = r->cur->expect;
   char expected[600];
-  mqs_expect_describe(e, expected, sizeof expected);
+  mqs_expander x = {&r->vars, NULL, 0, &r->scratch};
+  mqs_expect_describe(e, &x, expected, sizeof expected);
   for (;;) {
     mqs_packet p;
     size_t total;
@@ -265,7 +266,9 @@ static mqs_step_state expect_unordered(mqs_run *r) {
   for (size_t i = 0; i < st->n_expect; i++) {
     if (r->matched[i]) continue;
     if (o) o += (size_t)snprintf(expected + o, sizeof expected - o, "; ");
-    if (o < sizeof expected) mqs_expect_describe(&st->expect[i], expected + o, sizeof expected - o);
+    mqs_expander x = {&r->vars, NULL, 0, &r->scratch};
+    if (o < sizeof expected)
+      mqs_expect_describe(&st->expect[i], &x, expected + o, sizeof expected - o);
     o = strlen(expected);
   }
   for (;;) {

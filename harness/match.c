@@ -130,28 +130,37 @@ static int expected_bytes(mqs_match_ctx *c, const mqs_node *n, bool hex, const u
   return 0;
 }
 
-static void describe_matcher(sbuf *b, const mqs_matcher *m) {
+/* A value as written, or expanded when it holds ${variables} with values. */
+static const char *shown(const mqs_expander *x, const mqs_node *n) {
+  const char *s;
+  size_t len;
+  mqs_diag d;
+  if (x && mqs_template_has(n) && mqs_expand(x, n, &s, &len, &d) == 0) return s;
+  return n->text;
+}
+
+static void describe_matcher(sbuf *b, const mqs_matcher *m, const mqs_expander *x) {
   switch (m->kind) {
   case MQS_M_ANY: sb_put(b, "any"); break;
   case MQS_M_ABSENT: sb_put(b, "absent"); break;
   case MQS_M_EQ:
-    if (m->type == MQS_FT_BYTES) sb_put(b, "\"%s\"", m->value->text);
-    else if (m->type == MQS_FT_HEX) sb_put(b, "hex(%s)", m->value->text);
-    else sb_put(b, "%s", m->value->text);
+    if (m->type == MQS_FT_BYTES) sb_put(b, "\"%s\"", shown(x, m->value));
+    else if (m->type == MQS_FT_HEX) sb_put(b, "hex(%s)", shown(x, m->value));
+    else sb_put(b, "%s", shown(x, m->value));
     break;
   case MQS_M_RANGE:
-    sb_put(b, "%s..%s", m->value ? m->value->text : "", m->high ? m->high->text : "");
+    sb_put(b, "%s..%s", m->value ? shown(x, m->value) : "", m->high ? shown(x, m->high) : "");
     break;
   case MQS_M_ONE_OF:
   case MQS_M_LIST:
     sb_put(b, m->kind == MQS_M_ONE_OF ? "one of [" : "[");
     for (size_t i = 0; i < m->n_sub; i++) {
       if (i) sb_put(b, ", ");
-      describe_matcher(b, &m->sub[i]);
+      describe_matcher(b, &m->sub[i], x);
     }
     sb_put(b, "]");
     break;
-  case MQS_M_PAIR: sb_put(b, "[\"%s\", \"%s\"]", m->value->text, m->high->text); break;
+  case MQS_M_PAIR: sb_put(b, "[\"%s\", \"%s\"]", shown(x, m->value), shown(x, m->high)); break;
   }
 }
 
@@ -226,7 +235,7 @@ int mqs_match_value(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_c
     sbuf b = {why, cap, 0};
     char got[320];
     sb_put(&b, "expected ");
-    describe_matcher(&b, m);
+    describe_matcher(&b, m, &c->x);
     mqs_fval_describe(v, m->type, pt, c->version, got, sizeof got);
     sb_put(&b, ", got %s", got);
   }
@@ -272,13 +281,13 @@ int mqs_match_save(const mqs_expect *e, const mqs_packet *p, mqs_str topic, mqs_
   return 0;
 }
 
-void mqs_expect_describe(const mqs_expect *e, char *buf, size_t cap) {
+void mqs_expect_describe(const mqs_expect *e, const mqs_expander *x, char *buf, size_t cap) {
   sbuf b = {buf, cap, 0};
   buf[0] = '\0';
   sb_put(&b, "%s", mqs_packet_type_name(e->type));
   for (size_t i = 0; i < e->n_checks; i++) {
     sb_put(&b, " %s=", e->checks[i].name);
-    describe_matcher(&b, &e->checks[i].m);
+    describe_matcher(&b, &e->checks[i].m, x);
   }
 }
 

@@ -31,8 +31,9 @@ int mqs_match_value(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_c
 /* Store e's saves from p into vars. Returns 0, or -1 (out of memory). */
 int mqs_match_save(const mqs_expect *e, const mqs_packet *p, mqs_str topic, mqs_vars *vars);
 
-/* "PUBACK id=7 reason=success" */
-void mqs_expect_describe(const mqs_expect *e, char *buf, size_t cap);
+/* "PUBACK id=7 reason=success", with ${variables} replaced by their values
+ * when x is given (and they have one). */
+void mqs_expect_describe(const mqs_expect *e, const mqs_expander *x, char *buf, size_t cap);
 
 /* expect_bytes: text is pairs of hex digits or "??" (any byte), white
  * space allowed between pairs. 1 when bytes match it exactly (same

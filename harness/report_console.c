@@ -2,6 +2,7 @@
  * failure's detail under it, and the summary last (what a person reads
  * first when a CI job fails is its end). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -76,6 +77,47 @@ void mqs_report_console_line(FILE *f, const mqs_scenario_result *r, bool colour)
   fflush(f);
 }
 
+/* Whether statement st is in list[0..n). */
+static bool listed(const char *const *list, size_t n, const char *st) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(list[i], st) == 0) return true;
+  return false;
+}
+
+/* Per statement: how many were checked, and which broke (with the scenarios). */
+static void statements(FILE *f, const mqs_run_result *run, bool colour) {
+  size_t cap = 0;
+  for (size_t i = 0; i < run->n; i++) cap += run->results[i].n_statements;
+  const char **seen = calloc(cap ? cap : 1, sizeof *seen);
+  const char **broken = calloc(cap ? cap : 1, sizeof *broken);
+  if (!seen || !broken) goto out;
+  size_t n_seen = 0, n_broken = 0;
+  for (size_t i = 0; i < run->n; i++) {
+    const mqs_scenario_result *r = &run->results[i];
+    /* A MUST that failed breaks its statements; a SHOULD or MAY scenario only
+     * reports advice not taken, which is in the list above. */
+    bool bad = !r->expected_fail && r->verdict == MQS_VERDICT_FAIL && r->level == MQS_LEVEL_MUST;
+    for (size_t k = 0; k < r->n_statements; k++) {
+      if (!listed(seen, n_seen, r->statements[k])) seen[n_seen++] = r->statements[k];
+      if (bad && !listed(broken, n_broken, r->statements[k])) broken[n_broken++] = r->statements[k];
+    }
+  }
+  fprintf(f, "%zu normative statements checked, %zu broken (MUST)", n_seen, n_broken);
+  for (size_t b = 0; b < n_broken; b++) {
+    fprintf(f, "%s%s%s%s", b ? "" : ":", "\n  ", paint(colour, RED), broken[b]);
+    fprintf(f, "%s by", paint(colour, RESET));
+    for (size_t i = 0; i < run->n; i++) {
+      const mqs_scenario_result *r = &run->results[i];
+      if (r->expected_fail || r->verdict != MQS_VERDICT_FAIL || r->level != MQS_LEVEL_MUST) continue;
+      if (listed(r->statements, r->n_statements, broken[b])) fprintf(f, " %s", r->id);
+    }
+  }
+  fprintf(f, "\n");
+out:
+  free(seen);
+  free(broken);
+}
+
 void mqs_report_console_summary(FILE *f, const mqs_run_result *run, bool colour) {
   size_t pass = 0, fail = 0, na = 0, err = 0, xfail = 0, soft = 0;
   for (size_t i = 0; i < run->n; i++) {
@@ -109,5 +151,6 @@ void mqs_report_console_summary(FILE *f, const mqs_run_result *run, bool colour)
     if (r->failed_line) fprintf(f, "  at %s", r->failed_line);
     fprintf(f, "\n");
   }
+  statements(f, run, colour);
   fflush(f);
 }

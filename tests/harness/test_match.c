@@ -181,7 +181,7 @@ static void alias_resolution_and_templates(void **state) {
   assert_int_equal(try_match(&f, 5, resolved, why, sizeof why), 1);
   /* The same packet without resolution has an empty topic. */
   assert_int_equal(try_match(&f, 5, (mqs_str){NULL, 0}, why, sizeof why), 0);
-  assert_non_null(strstr(why, "topic: expected \"${prefix}/t\", got \"\""));
+  assert_non_null(strstr(why, "topic: expected \"mqs1/t\", got \"\""));
   /* A variable with no value yet is an error, not a mismatch. */
   mqs_vars_free(&f.vars);
   assert_int_equal(try_match(&f, 5, resolved, why, sizeof why), -1);
@@ -223,8 +223,18 @@ static void describe(void **state) {
   fx f = {0};
   char buf[300];
   expect_of(&f, "{expect: puback, id: 7, reason: {one_of: [success, 0x10]}, properties: {user: [[a, b]]}}", 5);
-  mqs_expect_describe(&f.e, buf, sizeof buf);
+  mqs_expect_describe(&f.e, NULL, buf, sizeof buf);
   assert_string_equal(buf, "PUBACK id=7 reason=one of [success, 0x10] properties.user=[[\"a\", \"b\"]]");
+  /* With values for the variables, the description shows them. */
+  expect_of(&f, "{expect: publish, topic: \"${prefix}/a\", id: \"${x}\"}", 5);
+  mqs_expander x = {&f.vars, NULL, 0, &f.a};
+  mqs_expect_describe(&f.e, &x, buf, sizeof buf);
+  assert_string_equal(buf, "PUBLISH topic=\"${prefix}/a\" id=${x}"); /* no values yet */
+  assert_int_equal(mqs_vars_set(&f.vars, "prefix", "mqs9", 4), 0);
+  assert_int_equal(mqs_vars_set_uint(&f.vars, "x", 12), 0);
+  mqs_expect_describe(&f.e, &x, buf, sizeof buf);
+  assert_string_equal(buf, "PUBLISH topic=\"mqs9/a\" id=12");
+  mqs_vars_free(&f.vars);
   mqs_arena_free(&f.a);
 }
 
