@@ -110,3 +110,8 @@ find_program(MQS_PYTHON3_ANY python3)
 add_test(NAME scenario_schema COMMAND ${MQS_PYTHON3_ANY} ${_here}/check_schema.py
                                       ${CMAKE_SOURCE_DIR}/scenarios/schema.json ${CMAKE_SOURCE_DIR}/scenarios)
 set_tests_properties(scenario_schema PROPERTIES LABELS "harness" TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# Every statement id a scenario names is a real one, of its version.
+add_test(NAME scenario_statement_ids
+         COMMAND ${MQS_PYTHON3} ${_here}/check_statement_ids.py ${_mqspec} ${CMAKE_SOURCE_DIR}/scenarios)
+set_tests_properties(scenario_statement_ids PROPERTIES LABELS "harness" TIMEOUT 60)
