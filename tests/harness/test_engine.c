@@ -95,7 +95,8 @@ static void run_script(fake *f, int fd) {
       setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
       break;
     } else if (cmd[0] == 'p') {
-      struct timespec ts = {0, atol(cmd + 1) * 1000000L};
+      long ms = atol(cmd + 1);
+      struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
       nanosleep(&ts, NULL);
     } else if (cmd[0] == 'f') {
       static uint8_t pub[4096];
@@ -147,11 +148,14 @@ static void *serve(void *p) {
   return NULL;
 }
 
-static void fake_start(fake *f, const char *script) {
+/* rcvbuf > 0: a small receive buffer (set before listen, so accepted
+ * sockets have it and the kernel does not grow it). */
+static void fake_start_rcvbuf(fake *f, const char *script, int rcvbuf) {
   memset(f, 0, sizeof *f);
   f->script = script;
   pthread_mutex_init(&f->mu, NULL);
   f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+  if (rcvbuf > 0) setsockopt(f->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
   assert_int_equal(listen(f->lfd, 64), 0);
@@ -160,6 +164,8 @@ static void fake_start(fake *f, const char *script) {
   f->port = ntohs(a.sin_port);
   pthread_create(&f->th, NULL, serve, f);
 }
+
+static void fake_start(fake *f, const char *script) { fake_start_rcvbuf(f, script, 0); }
 
 /* Stop accepting and wait for every connection's script to end. */
 static void fake_join(fake *f) {
@@ -327,6 +333,27 @@ static void broker_flood(void **state) {
   verdict(V5_HEAD "clients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n  - wait: 20s\n",
           f.port, MQS_VERDICT_FAIL, "flood: client c received more than");
   assert_true(now_ms() - t0 < 15000);
+  fake_stop(&f);
+}
+
+/* A broker that stops reading: the harness's writes stall, and the step
+ * that cannot finish its write fails at its timeout instead of blocking. */
+static void broker_stops_reading(void **state) {
+  (void)state;
+  fake f;
+  fake_start_rcvbuf(&f, "r;" CONNACK_OK ";p 1500", 4096);
+  char payload[4097];
+  memset(payload, 'z', 4096);
+  payload[4096] = '\0';
+  char *y = malloc(8192);
+  snprintf(y, 8192,
+           V5_HEAD "clients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n"
+                   "  - repeat: {times: 5000, steps: [{c: {publish: {topic: a, payload: %s}}}]}\n",
+           payload);
+  uint64_t t0 = now_ms();
+  verdict(y, f.port, MQS_VERDICT_FAIL, "the broker stopped reading");
+  assert_true(now_ms() - t0 < 3000);
+  free(y);
   fake_stop(&f);
 }
 
@@ -542,6 +569,7 @@ int main(void) {
       cmocka_unit_test(broker_half_packet),
       cmocka_unit_test(broker_silent_or_gone),
       cmocka_unit_test(broker_flood),
+      cmocka_unit_test(broker_stops_reading),
       cmocka_unit_test(not_applicable_from_connack),
       cmocka_unit_test(expect_close_reasons),
       cmocka_unit_test(unordered_and_ignore),
