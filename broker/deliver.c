@@ -96,8 +96,8 @@ void route(mqs_broker *b, mqs_msg *m) {
     target *t = &tg[i];
     uint8_t qos = m->qos < t->qos ? m->qos : t->qos;
     /* Retain As Published, else RETAIN 0 on a live subscription (MQTT-3.3.1-12/-13). */
-    if (session_enqueue(b, t->s, m, qos, t->rap && m->retain, b->ids + t->first_id, t->n_ids))
-      goto oom;
+    const uint32_t *ids = t->n_ids ? b->ids + t->first_id : NULL; /* b->ids may be NULL */
+    if (session_enqueue(b, t->s, m, qos, t->rap && m->retain, ids, t->n_ids)) goto oom;
     session_wake(t->s);
   }
   for (uint32_t i = 0; i < mt->n_groups; i++) {

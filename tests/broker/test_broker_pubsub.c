@@ -333,6 +333,54 @@ static void qos0_publish_to_many(void **state) {
   tb_free(t);
 }
 
+static void sys_topics(void **state) {
+  (void)state;
+  mqs_broker_config cfg;
+  tb_config(&cfg);
+  cfg.sys_interval_s = 5;
+  cfg.version = "mqspec-broker test";
+  tb *t = tb_new(&cfg);
+  tc *c = tc_connect(t, MQS_V5, "sys", true);
+  tc_subscribe(c, 1, "$SYS/broker/#", 0, 0);
+  tc *all = tc_connect(t, MQS_V5, "all", true);
+  tc_subscribe(all, 1, "#", 0, 0);
+  tb_advance(t, 1); /* the first publication is due at start */
+  bool version = false, connected = false;
+  int n = 0;
+  mqs_packet p;
+  while (tc_recv(c, &p)) {
+    assert_int_equal(p.type, MQS_PUBLISH);
+    if (str_is(p.publish.topic, "$SYS/broker/version")) {
+      CHECK_STR(p.publish.payload, "mqspec-broker test");
+      version = true;
+    }
+    if (str_is(p.publish.topic, "$SYS/broker/clients/connected")) {
+      CHECK_STR(p.publish.payload, "2");
+      connected = true;
+    }
+    n++;
+  }
+  assert_true(version && connected);
+  tc_expect_nothing(all); /* "#" does not match $SYS (MQTT-4.7.2-1) */
+  tb_advance(t, 4999);
+  tc_expect_nothing(c);
+  assert_true(mqs_broker_next_deadline(t->b) <= t->now + 1);
+  tb_advance(t, 1);
+  int again = 0;
+  while (tc_recv(c, &p))
+    again++;
+  assert_int_equal(again, n);
+  /* Retained: a late subscriber reads them at once. */
+  tc *late = tc_connect(t, MQS_V311, "late", true);
+  tc_subscribe(late, 1, "$SYS/broker/uptime", 0, 0);
+  tc_expect_publish(late, "$SYS/broker/uptime", "5 seconds", 0, NULL);
+  /* Clients may not publish there. */
+  tc_send_hex(c, "32 0b 00 06 24 53 59 53 2f 78 00 05 00");
+  tc_expect(c, MQS_PUBACK, &p);
+  assert_int_equal(p.ack.reason, 0x87);
+  tb_free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(qos_matrix),           cmocka_unit_test(qos2_inbound_exactly_once),
@@ -340,7 +388,7 @@ int main(void) {
       cmocka_unit_test(wildcards_and_dollar), cmocka_unit_test(no_local_and_overlap),
       cmocka_unit_test(unsubscribe),          cmocka_unit_test(resubscribe_replaces),
       cmocka_unit_test(shared_round_robin),   cmocka_unit_test(shared_in_v311),
-      cmocka_unit_test(qos0_publish_to_many),
+      cmocka_unit_test(qos0_publish_to_many), cmocka_unit_test(sys_topics),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
