@@ -218,6 +218,8 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
       return usage_error(cmd, "unknown option '%s'", arg);
     } else if (is_file_arg(arg)) {
       push(&a->files, &a->n_files, arg);
+    } else if (strstr(arg, ".yaml") || strstr(arg, ".yml")) {
+      return usage_error(cmd, "%s: no such scenario file", arg);
     } else {
       push(&a->sel.ids, &a->sel.n_ids, arg);
     }

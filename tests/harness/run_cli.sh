@@ -45,6 +45,7 @@ expect bad-jobs 2 "--jobs: expected a number" -- "$mqspec" run -j zero --list --
 expect bad-broker 2 "--broker: expected HOST:PORT" -- "$mqspec" run --broker nowhere --scenarios "$scenarios" v5.ping.pingresp
 expect bad-without 2 "unknown feature 'telepathy'" -- "$mqspec" run --without retain,telepathy --list
 expect bad-timeout 2 "--step-timeout: expected a duration" -- "$mqspec" run --step-timeout 5 --list
+expect missing-file 2 "nothere\.yaml: no such scenario file" -- "$mqspec" run "$tmp/nothere.yaml"
 expect missing-dir 2 "$tmp/nowhere: No such file" -- "$mqspec" run --scenarios "$tmp/nowhere"
 
 # A broken scenario file: file, line, column and what was expected; exit 2, nothing run.
