@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "netclient.h"
+#include "scram_client.h"
 
 static mqs_str S(const char *s) { return (mqs_str){(const uint8_t *)s, (uint32_t)strlen(s)}; }
 
@@ -302,6 +303,56 @@ static void password_tool_and_file(void **state) {
   unlink(path);
 }
 
+static void scram_over_the_wire(void **state) {
+  (void)state;
+  char path[] = "/tmp/mqs-broker-scram-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(path);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "printf 'pencil\\n' | %s passwd %s user", MQS_BROKER_BIN, path);
+  assert_int_equal(run_status(cmd), 0);
+  const char *args[] = {"--password-file", path, NULL};
+  broker_proc bp;
+  assert_int_equal(bp_start(&bp, args), 0);
+  scram_client sc;
+  char first[256], fin[512];
+  scram_client_first(&sc, "user", "pencil", first, sizeof first);
+  nc *c = nc_open("127.0.0.1", bp.port, MQS_V5);
+  mqs_packet k, a;
+  memset(&k, 0, sizeof k);
+  k.type = MQS_CONNECT;
+  k.connect.level = MQS_V5;
+  k.connect.client_id = S("scram");
+  k.connect.clean_start = true;
+  k.connect.props.present = MQS_PROP_BIT(MQS_PROP_AUTH_METHOD) | MQS_PROP_BIT(MQS_PROP_AUTH_DATA);
+  k.connect.props.auth_method = S("SCRAM-SHA-256");
+  k.connect.props.auth_data = S(first);
+  nc_send(c, &k);
+  assert_int_equal(nc_recv(c, &a, 3000), 1);
+  assert_int_equal(a.type, MQS_AUTH);
+  assert_int_equal(a.auth.reason, 0x18);
+  assert_true(scram_client_final(&sc, (const char *)a.auth.props.auth_data.p,
+                                 a.auth.props.auth_data.len, fin, sizeof fin));
+  mqs_packet f;
+  memset(&f, 0, sizeof f);
+  f.type = MQS_AUTH;
+  f.auth.reason = 0x18;
+  f.auth.props.present = MQS_PROP_BIT(MQS_PROP_AUTH_METHOD) | MQS_PROP_BIT(MQS_PROP_AUTH_DATA);
+  f.auth.props.auth_method = S("SCRAM-SHA-256");
+  f.auth.props.auth_data = S(fin);
+  nc_send(c, &f);
+  assert_int_equal(nc_recv(c, &a, 3000), 1);
+  assert_int_equal(a.type, MQS_CONNACK);
+  assert_int_equal(a.connack.reason, 0);
+  assert_true(scram_client_verify(&sc, (const char *)a.connack.props.auth_data.p,
+                                  a.connack.props.auth_data.len));
+  nc_close(c);
+  assert_int_equal(bp_stop(&bp, 3000), 0);
+  unlink(path);
+}
+
 static void sys_topics(void **state) {
   (void)state;
   const char *args[] = {"--sys-interval", "1", NULL};
@@ -429,12 +480,12 @@ static void bad_input_isolated(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(pubsub_every_qos),   cmocka_unit_test(will_on_socket_close),
-      cmocka_unit_test(keep_alive_timeout), cmocka_unit_test(ipv6_loopback),
-      cmocka_unit_test(graceful_shutdown),  cmocka_unit_test(flags_and_config_file),
-      cmocka_unit_test(bad_flags_exit_2),   cmocka_unit_test(password_tool_and_file),
-      cmocka_unit_test(sys_topics),         cmocka_unit_test(slow_subscriber_under_load),
-      cmocka_unit_test(bad_input_isolated),
+      cmocka_unit_test(pubsub_every_qos),           cmocka_unit_test(will_on_socket_close),
+      cmocka_unit_test(keep_alive_timeout),         cmocka_unit_test(ipv6_loopback),
+      cmocka_unit_test(graceful_shutdown),          cmocka_unit_test(flags_and_config_file),
+      cmocka_unit_test(bad_flags_exit_2),           cmocka_unit_test(password_tool_and_file),
+      cmocka_unit_test(scram_over_the_wire),        cmocka_unit_test(sys_topics),
+      cmocka_unit_test(slow_subscriber_under_load), cmocka_unit_test(bad_input_isolated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
