@@ -227,7 +227,8 @@ static mqs_step_state expect_one(mqs_run *r) {
     mqs_match_ctx mc = match_ctx(r, c, topic);
     char why[600];
     mqs_diag d = {.file = r->sc->file};
-    int m = mqs_match_packet(e, &p, &mc, why, sizeof why, &d);
+    const mqs_check *failed;
+    int m = mqs_match_packet_ex(e, &p, &mc, why, sizeof why, &d, &failed);
     if (m < 0) return error_diag(r, &d);
     if (m == 1) {
       if (mqs_match_save(e, &p, topic, &r->vars) < 0) {
@@ -243,7 +244,8 @@ static mqs_step_state expect_one(mqs_run *r) {
     }
     char got[600];
     describe_packet(&p, c->def->version, got, sizeof got);
-    if (r->cur->else_na && p.type == e->type) {
+    if (r->cur->else_na && p.type == e->type &&
+        (!r->cur->else_na_field || (failed && strcmp(failed->name, r->cur->else_na_field) == 0))) {
       mqs_run_finish(r, MQS_VERDICT_NA, "%s (%s:%d): %s\n  expected: %s\n  got:      %s\n  (%s)",
                      r->where, r->sc->file, r->cur->at->line, r->cur->else_na, expected, got, why);
       return MQS_ST_OVER;

@@ -494,9 +494,20 @@ static int load_client_step(ld *l, mqs_step *st, const mqs_node *key, const mqs_
     if (strcmp(k, "else_na") == 0) {
       if (st->kind != MQS_STEP_EXPECT)
         return mqs_diag_at(l->d, v->keys[i], "else_na goes with expect (one packet)");
-      if (mqs_node_text(x, "else_na", &st->else_na, l->d) < 0) return -1;
+      const mqs_node *why = x;
+      if (x->kind == MQS_NODE_MAP && x->n == 1) { /* {field: why}: that field only */
+        st->else_na_field = x->keys[0]->text;
+        why = x->items[0];
+        bool found = false;
+        for (size_t c = 0; c < st->expect->n_checks; c++)
+          found = found || strcmp(st->expect->checks[c].name, st->else_na_field) == 0;
+        if (!found)
+          return mqs_diag_at(l->d, x->keys[0],
+                             "else_na: '%s' is not a field this step checks", st->else_na_field);
+      }
+      if (mqs_node_text(why, "else_na", &st->else_na, l->d) < 0) return -1;
       if (!*st->else_na)
-        return mqs_diag_at(l->d, x, "else_na: say why a mismatch means not applicable");
+        return mqs_diag_at(l->d, why, "else_na: say why a mismatch means not applicable");
     } else if (strcmp(k, "timeout") == 0) {
       if (!expecting && st->kind != MQS_STEP_OPEN && st->kind != MQS_STEP_REOPEN &&
           st->kind != MQS_STEP_SEND)

@@ -244,6 +244,12 @@ int mqs_match_value(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_c
 
 int mqs_match_packet(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx *c, char *why,
                      size_t cap, mqs_diag *d) {
+  return mqs_match_packet_ex(e, p, c, why, cap, d, NULL);
+}
+
+int mqs_match_packet_ex(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx *c, char *why,
+                        size_t cap, mqs_diag *d, const mqs_check **failed) {
+  if (failed) *failed = NULL;
   if (why && cap) why[0] = '\0';
   if (p->type != e->type) {
     if (why)
@@ -260,6 +266,7 @@ int mqs_match_packet(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx *c,
     if (r < 0) return -1;
     if (r == 0) {
       if (why) snprintf(why, cap, "%s: %s", k->name, one);
+      if (failed) *failed = k;
       return 0;
     }
   }

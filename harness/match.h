@@ -24,6 +24,9 @@ typedef struct {
  * when a ${variable} cannot be expanded or parsed (*d says where). */
 int mqs_match_packet(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx *c, char *why,
                      size_t cap, mqs_diag *d);
+/* The same, and on a mismatch the check that failed (NULL: the type). */
+int mqs_match_packet_ex(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx *c, char *why,
+                        size_t cap, mqs_diag *d, const mqs_check **failed);
 /* The same for one matcher and a field value (for expect_close's reason). */
 int mqs_match_value(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_ctx *c, char *why,
                     size_t cap, mqs_diag *d);

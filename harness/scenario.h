@@ -124,8 +124,10 @@ struct mqs_step {
   size_t n_expect;
   /* EXPECT: a packet of the expected type whose fields differ makes the
    * scenario n/a, for this reason, instead of failing it (a broker may
-   * grant a lower QoS than asked, 3.8.4: not wrong, but nothing to check) */
+   * grant a lower QoS than asked, 3.8.4: not wrong, but nothing to check).
+   * With else_na_field, only a difference in that field does. */
   const char *else_na;
+  const char *else_na_field;
   /* EXPECT_BYTES: "50 02 00 ??" */
   const mqs_node *pattern;
   /* EXPECT_CLOSE: which packet may or must come first, with which reason */

@@ -375,6 +375,16 @@ static void not_applicable_from_connack(void **state) {
   verdict(V5_HEAD "needs: [qos2]\nclients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n",
           f.port, MQS_VERDICT_NA, "Maximum QoS 1");
   fake_stop(&f);
+  /* else_na for one field: a refusal is n/a, a success without the property fails. */
+  const char *cid = V5_HEAD "clients: [c]\nsteps:\n  - c: {connect: {client_id: \"\"}}\n"
+                            "  - c: {expect: connack, reason: success, properties: {assigned_client_id: any},"
+                            " else_na: {reason: refuses empty ids}}\n";
+  fake_start(&f, "r;w 20 03 00 85 00;e");
+  verdict(cid, f.port, MQS_VERDICT_NA, "refuses empty ids");
+  fake_stop(&f);
+  fake_start(&f, "r;" CONNACK_OK ";e");
+  verdict(cid, f.port, MQS_VERDICT_FAIL, "properties.assigned_client_id: expected any, got absent");
+  fake_stop(&f);
   /* A lower grant than asked, with else_na. */
   fake_start(&f, "r;" CONNACK_OK ";r;w 90 04 00 01 00 01;e");
   verdict(V5_HEAD "clients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n"

@@ -233,6 +233,8 @@ static void step_errors(void **state) {
   refused(HEAD "  - repeat: {times: 2, steps: []}\n", 7, "[]", "steps: expected a non-empty list of steps");
   refused(HEAD "  - c: {expect: pingresp, else_na: \"\"}\n", 7, "\"\"", "else_na: say why");
   refused(HEAD "  - c: {pingreq: {}, else_na: x}\n", 7, "else_na", "else_na goes with expect");
+  refused(HEAD "  - c: {expect: puback, id: 1, else_na: {reason: x}}\n", 7, "reason",
+          "else_na: 'reason' is not a field this step checks");
 }
 
 static void send_errors(void **state) {
