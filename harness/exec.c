@@ -196,8 +196,13 @@ static mqs_step_state timed_out(mqs_run *r, mqs_client *c, const char *expected)
 }
 
 static mqs_step_state closed(mqs_run *r, mqs_client *c, const char *expected) {
-  const char *how = c->fd < 0     ? (c->ever_opened ? "no connection (the scenario closed it)"
-                                                    : "no connection (open it first)")
+  if (c->fd < 0 && !c->ever_opened) { /* the scenario's mistake, not the broker's */
+    mqs_run_finish(r, MQS_VERDICT_ERROR, "%s: client %s expects a packet but has no connection "
+                                         "(send connect, or open, first)",
+                   r->where, c->def->name);
+    return MQS_ST_OVER;
+  }
+  const char *how = c->fd < 0       ? "no connection (the scenario closed it)"
                     : c->peer_reset ? "the connection was reset by the broker"
                                     : "the connection was closed by the broker";
   mqs_run_fail_step(r, expected, how, NULL, 0, "connection closed");
