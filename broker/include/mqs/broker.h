@@ -140,7 +140,10 @@ mqs_client *mqs_broker_accept(mqs_broker *b, const char *peer_name, void *user, 
  * specification requires, a 5.0 CONNACK or DISCONNECT with the reason
  * code, is already in the output): MQS_EMALFORMED, MQS_EPROTOCOL,
  * MQS_ETOOLARGE; or MQS_ENOMEM. Bytes fed after that (or to a client that
- * should close) are ignored and return MQS_EPROTOCOL. */
+ * should close) are ignored and return MQS_EPROTOCOL. The answers to all
+ * of one call's packets are queued, so feed what one socket read gives
+ * (mqspec-broker reads 64 KB) and ask mqs_client_wants_input in between:
+ * that is what bounds the output a client that does not read can cause. */
 int mqs_client_input(mqs_client *c, const uint8_t *p, size_t n, uint64_t now_ms);
 
 /* Whether to read more from c now. False while c's unsent output is above
