@@ -391,7 +391,10 @@ ssize_t mqs_decode_ex(const uint8_t *buf, size_t len, const mqs_decode_opts *o, 
   switch (c.type) {
   case MQS_CONNECT: memset(&out->connect, 0, sizeof out->connect); break;
   case MQS_CONNACK: memset(&out->connack, 0, sizeof out->connack); break;
-  case MQS_PUBLISH: memset(&out->publish, 0, sizeof out->publish); break;
+  case MQS_PUBLISH: /* dec_publish sets every other field */
+    memset(&out->publish.props, 0, sizeof out->publish.props);
+    out->publish.id = 0;
+    break;
   case MQS_SUBSCRIBE:
   case MQS_UNSUBSCRIBE: memset(&out->subscribe, 0, sizeof out->subscribe); break;
   case MQS_SUBACK:

@@ -131,9 +131,12 @@ ssize_t mqs_props_decode(const uint8_t *p, size_t len, int t, const uint8_t *bas
   r.end = r.p + plen;
   while (r.p < r.end) {
     const uint8_t *at = r.p;
-    uint32_t id;
-    rc = rd_vbi(&r, &id);
-    if (rc != 1) return fail(why, rc == 0 ? MQS_RULE_TRUNCATED : MQS_RULE_PROP_UNKNOWN, t, at, base);
+    uint32_t id = *r.p; /* every defined identifier is one byte: skip the VBI loop */
+    if (id < 0x80) {
+      r.p++;
+    } else if ((rc = rd_vbi(&r, &id)) != 1) {
+      return fail(why, rc == 0 ? MQS_RULE_TRUNCATED : MQS_RULE_PROP_UNKNOWN, t, at, base);
+    }
     int pi = prop_index(id);
     if (pi < 0) return fail(why, MQS_RULE_PROP_UNKNOWN, t, at, base);
     const mqs_prop_info *pr = &infos[pi];
@@ -286,13 +289,15 @@ bool mqs_props_next_sub_id(const mqs_props *p, uint32_t *cursor, uint32_t *out) 
 
 /* Write the properties (without the length prefix). */
 static void props_body(wr *w, const mqs_props *p) {
-  for (int i = 0; i < TABLE_LEN; i++) {
+  /* Repeatable ones are there when counted; the others when flagged. Visit
+   * only those, lowest identifier first (the canonical order). */
+  uint64_t repeatable = MQS_PROP_BIT(MQS_PROP_USER) | MQS_PROP_BIT(MQS_PROP_SUBSCRIPTION_ID);
+  uint64_t there = (p->present & ~repeatable) | (p->n_user ? MQS_PROP_BIT(MQS_PROP_USER) : 0) |
+                   (p->n_sub_id ? MQS_PROP_BIT(MQS_PROP_SUBSCRIPTION_ID) : 0);
+  for (; there; there &= there - 1) {
+    int i = prop_index((unsigned)__builtin_ctzll(there));
+    if (i < 0) continue; /* a bit no property has */
     uint8_t id = infos[i].id;
-    /* Repeatable ones are there when counted; the others when flagged. */
-    bool there = id == MQS_PROP_USER             ? p->n_user > 0
-                 : id == MQS_PROP_SUBSCRIPTION_ID ? p->n_sub_id > 0
-                                                  : (p->present & MQS_PROP_BIT(id)) != 0;
-    if (!there) continue;
     uint32_t cur = 0;
     switch (infos[i].type) {
     case MQS_PT_BYTE:
