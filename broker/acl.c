@@ -183,6 +183,13 @@ static int parse_line(mqs_acl *acl, size_t *cur, const char *p, const char *end,
                       unsigned line, char *err, size_t cap) {
   if (word(&p, end, "user")) {
     if (p == end) return syntax(err, cap, "%s:%u: expected a user name after 'user'", file, line);
+    size_t ulen = (size_t)(end - p);
+    for (size_t i = 1; i < acl->n; i++) { /* a user named twice: one section */
+      if (acl->secs[i].ulen == ulen && memcmp(acl->secs[i].user, p, ulen) == 0) {
+        *cur = i;
+        return 0;
+      }
+    }
     if (acl->n == acl->cap) {
       size_t nc = acl->cap * 2;
       section *ns = realloc(acl->secs, nc * sizeof *ns);

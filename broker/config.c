@@ -39,6 +39,8 @@ static const opt opts[] = {
     {"listen", T_LISTEN, 0, 0, 0, "HOST:PORT  listen there (repeatable; replaces the defaults)"},
     {"port", T_PORT, OPT(port), 0, 65535, "PORT  port for the default 127.0.0.1 and ::1 [1883]"},
     {"max-connections", T_U32, CORE(max_clients), 1, 1000000, "N  connections at once [10000]"},
+    {"max-sessions", T_U32, CORE(max_sessions), 1, UINT32_MAX,
+     "N  sessions kept, online or offline [100000]"},
     {"max-packet-size", T_U32, CORE(max_packet_size), 64, 268435460,
      "BYTES  largest packet accepted [1048576]"},
     {"receive-maximum", T_U16, CORE(receive_max), 1, 65535,

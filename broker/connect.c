@@ -209,6 +209,9 @@ int connect_accept(mqs_client *c, const mqs_str *auth_data) {
   if (s) {
     /* Back before the will delay ran out: no will (MQTT-3.1.3-9). */
     will_clear(&s->will);
+  } else if (b->sessions.count >= b->cfg.max_sessions) {
+    /* Offline sessions would otherwise pile up without bound, one per client id. */
+    return refuse(c, 0x97, 0x03, "too many sessions");
   } else if (!(s = session_new(b, (const uint8_t *)r->client_id, r->client_id_len))) {
     return MQS_ENOMEM;
   }

@@ -19,6 +19,7 @@ void mqs_broker_config_defaults(mqs_broker_config *cfg) {
   cfg->topic_alias_out = true;
   cfg->response_information = true;
   cfg->max_clients = 10000;
+  cfg->max_sessions = 100000;
   cfg->max_packet_size = 1048576;
   cfg->receive_max = 65535;
   cfg->max_inflight = 100;

@@ -163,6 +163,8 @@ int mqs_broker_check_invariants(const mqs_broker *b, char *why, size_t whycap) {
     if (rc) return rc;
     subs += s->n_subs;
   }
+  if (sessions > b->cfg.max_sessions)
+    return broken(&r, "%zu sessions, limit %u", sessions, b->cfg.max_sessions);
   if (sessions != b->st.clients_total)
     return broken(&r, "%zu sessions, statistics say %llu", sessions,
                   (unsigned long long)b->st.clients_total);

@@ -156,6 +156,11 @@ static void acl_rules(void **state) {
   assert_false(ALLOWS("#", "users/x/y", MQS_ACL_WRITE));
   assert_false(ALLOWS("a/b", "users/a/b/c", MQS_ACL_WRITE));
 #undef ALLOWS
+  /* A user named again continues the same section. */
+  assert_int_equal(mqs_acl_parse(acl, "user alice\ntopic read more/#\n", "acl2", err, sizeof err),
+                   0);
+  assert_true(allows(acl, "alice", "more/x", MQS_ACL_READ));
+  assert_true(allows(acl, "alice", "alice/x", MQS_ACL_WRITE));
   assert_int_equal(mqs_acl_parse(acl, "topic reed x\ntopic read a/#/b\n", "bad", err, sizeof err),
                    MQS_ESYNTAX);
   assert_non_null(strstr(err, "bad:2:"));

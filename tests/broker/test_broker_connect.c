@@ -305,6 +305,31 @@ static void max_clients(void **state) {
   tb_free(t);
 }
 
+static void max_sessions(void **state) {
+  (void)state;
+  mqs_broker_config cfg;
+  tb_config(&cfg);
+  cfg.max_sessions = 2;
+  tb *t = tb_new(&cfg);
+  mqs_packet k;
+  tc_connect_packet(&k, MQS_V311, "s1", false);
+  tc_gone(tc_connect_ex(t, "s1", &k, 0, NULL)); /* offline, kept */
+  tc_connect_packet(&k, MQS_V5, "s2", true);
+  tc *c2 = tc_connect_ex(t, "s2", &k, 0, NULL);
+  /* A third session would exceed the limit: 0x97 Quota exceeded / 0x03. */
+  tc_connect_packet(&k, MQS_V5, "s3", true);
+  tc_expect_closed(tc_connect_ex(t, "s3", &k, 0x97, NULL));
+  tc_connect_packet(&k, MQS_V311, "s4", true);
+  tc_expect_closed(tc_connect_ex(t, "s4", &k, 0x03, NULL));
+  /* Resuming an existing one needs no new session. */
+  tc_connect_packet(&k, MQS_V311, "s1", false);
+  tc_connect_ex(t, "s1again", &k, 0, NULL);
+  tc_gone(c2); /* expiry 0: its session ends, making room */
+  tc_connect_packet(&k, MQS_V5, "s3", true);
+  tc_connect_ex(t, "s3", &k, 0, NULL);
+  tb_free(t);
+}
+
 static void response_information(void **state) {
   (void)state;
   tb *t = tb_new(NULL);
@@ -361,6 +386,7 @@ int main(void) {
       cmocka_unit_test(server_keep_alive),
       cmocka_unit_test(connect_timeout),
       cmocka_unit_test(max_clients),
+      cmocka_unit_test(max_sessions),
       cmocka_unit_test(response_information),
       cmocka_unit_test(split_and_coalesced_input),
   };

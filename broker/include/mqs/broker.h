@@ -68,6 +68,8 @@ typedef struct {
 
   /* Limits. */
   uint32_t max_clients;         /* [10000] connections the core accepts at once */
+  uint32_t max_sessions;        /* [100000] sessions kept, online or not; a CONNECT that
+                                   needs one more gets CONNACK 0x97 (3.1.1: 0x03) */
   uint32_t max_packet_size;     /* [1048576] largest packet accepted, fixed header included */
   uint16_t receive_max;         /* [65535] unacknowledged QoS 1/2 PUBLISHes a client may send */
   uint16_t max_inflight;        /* [100] unacknowledged QoS 1/2 sent to a client (also
