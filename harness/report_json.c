@@ -292,7 +292,7 @@ int mqs_report_json(const mqs_run_result *run, const char *path) {
   size_t n_st = 0;
   statement *st = collect_statements(run, &n_st);
   if (!st) return MQS_ENOMEM;
-  FILE *f = fopen(path, "w");
+  FILE *f = mqs_report_create(path);
   if (!f) {
     free(st);
     return MQS_EIO;

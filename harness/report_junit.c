@@ -211,7 +211,7 @@ static void write_counts(FILE *f, counts c) {
 }
 
 int mqs_report_junit(const mqs_run_result *run, const char *path) {
-  FILE *f = fopen(path, "w");
+  FILE *f = mqs_report_create(path);
   if (!f) return MQS_EIO;
   counts c = count(run);
   char when[32];

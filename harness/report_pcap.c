@@ -220,28 +220,6 @@ done:
   return rc;
 }
 
-/* mkdir -p */
-static int make_dir(const char *dir) {
-  char *p = strdup(dir);
-  if (!p) return MQS_ENOMEM;
-  int rc = 0;
-  for (char *s = p + 1; rc == 0; s++) {
-    if (*s != '/' && *s != '\0') continue;
-    char c = *s;
-    *s = '\0';
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = MQS_EIO;
-    *s = c;
-    if (c == '\0') break;
-  }
-  free(p);
-  struct stat st;
-  if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-    errno = ENOTDIR;
-    rc = MQS_EIO;
-  }
-  return rc;
-}
-
 /* The file name for scenario i: its id made safe, with "-<i>" when an
  * earlier scenario already took that name. */
 static char *file_name(const mqs_run_result *run, size_t i, char **names) {
@@ -260,7 +238,7 @@ static char *file_name(const mqs_run_result *run, size_t i, char **names) {
 
 int mqs_report_pcap_dir(const mqs_run_result *run, const char *dir) {
   if (!dir || !*dir) return MQS_EINVAL;
-  int rc = make_dir(dir);
+  int rc = mqs_report_make_dir(dir);
   if (rc < 0) return rc;
   char **names = calloc(run->n ? run->n : 1, sizeof *names);
   if (!names) return MQS_ENOMEM;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mqs/err.h"
@@ -84,4 +85,37 @@ int mqs_report_close(FILE *f, int rc) {
     return MQS_EIO;
   }
   return rc;
+}
+
+int mqs_report_make_dir(const char *dir) {
+  char *p = strdup(dir);
+  if (!p) return MQS_ENOMEM;
+  int rc = 0;
+  for (char *s = p + 1; rc == 0; s++) {
+    if (*s != '/' && *s != '\0') continue;
+    char c = *s;
+    *s = '\0';
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = MQS_EIO;
+    *s = c;
+    if (c == '\0') break;
+  }
+  free(p);
+  struct stat st;
+  if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    errno = ENOTDIR;
+    rc = MQS_EIO;
+  }
+  return rc;
+}
+
+FILE *mqs_report_create(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (slash && slash != path) {
+    char *dir = strndup(path, (size_t)(slash - path));
+    if (!dir) return NULL;
+    int rc = mqs_report_make_dir(dir);
+    free(dir);
+    if (rc) return NULL;
+  }
+  return fopen(path, "w");
 }

@@ -29,4 +29,11 @@ char *mqs_report_safe_name(const char *name);
  * MQS_EIO (errno set) when any write or the close failed, else 0. */
 int mqs_report_close(FILE *f, int rc);
 
+/* mkdir -p: 0, MQS_ENOMEM, or MQS_EIO with errno set (ENOTDIR when a
+ * part exists and is not a directory). */
+int mqs_report_make_dir(const char *dir);
+/* Open path for writing, creating its missing parent directories, as CI
+ * users expect of `--junit out/junit.xml`. NULL with errno set on failure. */
+FILE *mqs_report_create(const char *path);
+
 #endif

@@ -133,8 +133,9 @@ static void test_missing_fields(void **state) {
 static void test_unwritable(void **state) {
   (void)state;
   mqs_run_result run = {0};
-  assert_int_equal(mqs_report_junit(&run, "/nonexistent-dir/x.xml"), MQS_EIO);
-  assert_int_equal(mqs_report_json(&run, "/nonexistent-dir/x.json"), MQS_EIO);
+  /* Missing parent directories are created, but not inside a file. */
+  assert_int_equal(mqs_report_junit(&run, "/dev/null/x.xml"), MQS_EIO);
+  assert_int_equal(mqs_report_json(&run, "/dev/null/sub/x.json"), MQS_EIO);
   /* the disk fills up while writing */
   if (access("/dev/full", W_OK) == 0) {
     assert_int_equal(mqs_report_junit(&run, "/dev/full"), MQS_EIO);
@@ -142,11 +143,36 @@ static void test_unwritable(void **state) {
   }
 }
 
+/* `--junit out/new/junit.xml` works when out/new does not exist yet. */
+static void test_creates_parent_dirs(void **state) {
+  (void)state;
+  char dir[] = "/tmp/mqs-report-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[128];
+  mqs_run_result run = {0};
+  snprintf(path, sizeof path, "%s/a/b/junit.xml", dir);
+  assert_int_equal(mqs_report_junit(&run, path), 0);
+  assert_int_equal(access(path, R_OK), 0);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/a/c/run.json", dir);
+  assert_int_equal(mqs_report_json(&run, path), 0);
+  assert_int_equal(access(path, R_OK), 0);
+  unlink(path);
+  char sub[128];
+  const char *subs[] = {"a/b", "a/c", "a"};
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+    assert_int_equal(rmdir(sub), 0);
+  }
+  assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_run),    cmocka_unit_test(test_expected_fail_that_passed),
       cmocka_unit_test(test_long_message), cmocka_unit_test(test_missing_fields),
       cmocka_unit_test(test_unwritable),
+      cmocka_unit_test(test_creates_parent_dirs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
