@@ -42,7 +42,10 @@ typedef struct {
  * statement id and byte offset. Never allocates: strings and binary fields
  * in *out point into buf. A broken length or a packet too large is
  * reported as soon as the bytes that show it have arrived, before the
- * whole packet has. */
+ * whole packet has. After a violation in the body, *out holds the fields
+ * decoded before the one at fault: out->type always, and for a CONNECT
+ * out->connect.level once its byte was read, so a server can choose
+ * between a 5.0 CONNACK and a plain close. */
 ssize_t mqs_decode(const uint8_t *buf, size_t len, mqs_version v, mqs_packet *out,
                    mqs_violation *why);
 ssize_t mqs_decode_ex(const uint8_t *buf, size_t len, const mqs_decode_opts *o,
