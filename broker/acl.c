@@ -227,21 +227,9 @@ static int parse_line(mqs_acl *acl, size_t *cur, const char *p, const char *end,
 
 int mqs_acl_parse(mqs_acl *acl, const char *text, const char *name, char *err, size_t errcap) {
   unsigned line = 0;
-  size_t cur = 0;
-  const char *p = text;
-  while (*p) {
-    line++;
-    const char *nl = strchr(p, '\n');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    const char *s = p;
-    p = nl ? nl + 1 : p + len;
-    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
-    while (len && (*s == ' ' || *s == '\t')) {
-      s++;
-      len--;
-    }
-    if (!len || *s == '#') continue;
+  size_t cur = 0, len;
+  const char *p = text, *s;
+  while (next_text_line(&p, &line, &s, &len)) {
     int rc = parse_line(acl, &cur, s, s + len, name, line, err, errcap);
     if (rc) return rc;
   }

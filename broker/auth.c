@@ -163,22 +163,32 @@ static int parse_line(mqs_auth *a, const char *s, size_t len, const char *file, 
   return put_user(a, s, (size_t)(colon - s), &cred);
 }
 
+bool next_text_line(const char **p, unsigned *line, const char **s, size_t *len) {
+  while (**p) {
+    (*line)++;
+    const char *nl = strchr(*p, '\n');
+    size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
+    const char *t = *p;
+    *p = nl ? nl + 1 : *p + n;
+    while (n && (t[n - 1] == '\r' || t[n - 1] == ' ' || t[n - 1] == '\t'))
+      n--;
+    while (n && (*t == ' ' || *t == '\t')) {
+      t++;
+      n--;
+    }
+    if (!n || *t == '#') continue;
+    *s = t;
+    *len = n;
+    return true;
+  }
+  return false;
+}
+
 int mqs_auth_parse(mqs_auth *a, const char *text, const char *name, char *err, size_t errcap) {
   unsigned line = 0;
-  const char *p = text;
-  while (*p) {
-    line++;
-    const char *nl = strchr(p, '\n');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    const char *s = p;
-    p = nl ? nl + 1 : p + len;
-    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
-    while (len && (*s == ' ' || *s == '\t')) {
-      s++;
-      len--;
-    }
-    if (!len || *s == '#') continue;
+  const char *p = text, *s;
+  size_t len;
+  while (next_text_line(&p, &line, &s, &len)) {
     int rc = parse_line(a, s, len, name, line, err, errcap);
     if (rc) return rc;
   }

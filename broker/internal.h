@@ -384,5 +384,10 @@ void broker_random(mqs_broker *b, uint8_t *buf, size_t n);
 /* A whole file as NUL-terminated text (malloc'd), or NULL with errno set
  * (EINVAL when it holds a NUL byte). auth.c. */
 char *read_text_file(const char *path);
+/* The next line of a password or ACL file that says something: advances
+ * *p past it and counts it in *line, sets [*s, *s + *len) to the line
+ * without surrounding blanks, and skips empty lines and '#' comments.
+ * Returns false at the end of the text. auth.c. */
+bool next_text_line(const char **p, unsigned *line, const char **s, size_t *len);
 
 #endif
