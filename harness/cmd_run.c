@@ -64,6 +64,7 @@ static const char usage_text[] =
     "  --junit FILE          JUnit XML for CI\n"
     "  --json FILE           JSON with every byte of every transcript and its timing\n"
     "  --pcap DIR            one pcap per scenario (Wireshark decodes them as MQTT)\n"
+    "  --html DIR            DIR/index.html: summary, statement matrix, transcripts\n"
     "  --color, --no-color   colour the console (default: when it is a terminal)\n"
     "  -q, --quiet           print failures and the summary only\n"
     "\n"
@@ -82,7 +83,7 @@ typedef struct {
   int colour; /* -1: when a terminal */
   unsigned jobs, without;
   uint32_t step_timeout_ms, timeout_ms;
-  const char *expect_fail, *junit, *json, *pcap;
+  const char *expect_fail, *junit, *json, *pcap, *html;
 } run_args;
 
 __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt,
@@ -211,6 +212,9 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
     } else if (VALUE("--json")) {
       NEED();
       a->json = v;
+    } else if (VALUE("--html")) {
+      NEED();
+      a->html = v;
     } else if (VALUE("--pcap")) {
       NEED();
       a->pcap = v;
@@ -322,6 +326,8 @@ static int write_reports(const run_args *a, const mqs_run_result *run) {
     fprintf(stderr, "mqspec run: cannot write %s: %s\n", a->json, strerror(errno)), bad = 1;
   if (a->pcap && mqs_report_pcap_dir(run, a->pcap) < 0)
     fprintf(stderr, "mqspec run: cannot write pcaps in %s: %s\n", a->pcap, strerror(errno)), bad = 1;
+  if (a->html && mqs_report_html_run(run, a->html) < 0)
+    fprintf(stderr, "mqspec run: cannot write the HTML report in %s: %s\n", a->html, strerror(errno)), bad = 1;
   return bad;
 }
 
