@@ -17,5 +17,6 @@ int mqs_cmd_run(int argc, char **argv);      /* cmd_run.c */
 int mqs_cmd_list(int argc, char **argv);     /* run --list */
 int mqs_cmd_validate(int argc, char **argv); /* run --check on files */
 int mqs_cmd_report(int argc, char **argv);   /* cmd_report.c: HTML from run JSON */
+int mqs_cmd_coverage(int argc, char **argv); /* cmd_coverage.c: statements covered */
 
 #endif

@@ -12,6 +12,7 @@ static const struct {
     {"run", mqs_cmd_run, "run conformance scenarios against a broker and report"},
     {"list", mqs_cmd_list, "list the scenarios that would run (run --list)"},
     {"validate", mqs_cmd_validate, "check scenario files without running them"},
+    {"coverage", mqs_cmd_coverage, "which statements the scenarios cover, per version and chapter"},
     {"report", mqs_cmd_report, "render runs' JSON as one HTML report, brokers side by side"},
     {"decode", mqs_cmd_decode, "decode MQTT packets from hex or a binary file"},
 };

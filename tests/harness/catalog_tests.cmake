@@ -8,3 +8,12 @@ foreach(check ids fields scenarios)
                    ${CMAKE_SOURCE_DIR}/scenarios ${check})
   set_tests_properties(catalog_${check} PROPERTIES LABELS "unit;harness" TIMEOUT 60)
 endforeach()
+
+# `mqspec coverage` reads the catalog and the scenarios and prints both versions.
+if(TARGET mqspec)
+  add_test(NAME catalog_coverage_cli
+           COMMAND $<TARGET_FILE:mqspec> coverage --summary
+                   --scenarios ${CMAKE_SOURCE_DIR}/scenarios)
+  set_tests_properties(catalog_coverage_cli PROPERTIES LABELS "cli;harness" TIMEOUT 60
+                       PASS_REGULAR_EXPRESSION "MQTT 3.1.1 .*total +[0-9]+/124 .*MQTT 5.0 .*total +[0-9]+/225")
+endif()
