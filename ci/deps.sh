@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make cmake ninja-build pkg-config libyaml-dev libpcap-dev libssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 mosquitto mosquitto-clients
-           python3-paho-mqtt python3-yaml python3-jsonschema tshark)
+           python3-paho-mqtt python3-yaml python3-jsonschema tshark chromium)
 case "${1:-test}" in
   build) want=("${build_pkgs[@]}") ;;
   test | all) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
