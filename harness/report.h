@@ -28,9 +28,12 @@ int mqs_report_pcap_dir(const mqs_run_result *run, const char *dir);
  * CSS and no script or fetches, so it opens from disk: a summary per run, a
  * statement x broker verdict matrix, and per scenario its verdict on each
  * broker, what failed and the wire transcript. runs are documents as
- * mqs_report_json writes them (parsed with json_read.h), side by side. */
+ * mqs_report_json writes them (parsed with json_read.h), side by side;
+ * labels (NULL, or per run NULL) name the columns instead of broker_name
+ * or broker. */
 struct mqs_json;
-int mqs_report_html(const struct mqs_json *const *runs, size_t n_runs, const char *dir);
+int mqs_report_html(const struct mqs_json *const *runs, const char *const *labels, size_t n_runs,
+                    const char *dir);
 /* The same for one run: writes DIR/run.json and renders the page from it. */
 int mqs_report_html_run(const mqs_run_result *run, const char *dir);
 

@@ -24,6 +24,11 @@
 #include "report.h"
 #include "report_util.h"
 
+/* Pages stay readable: a packet's text and an event's hex are cut here
+ * (the run's JSON has every byte). */
+#define TEXT_MAX 2000
+#define HEX_MAX 1024
+
 /* ---- escaping ------------------------------------------------------------- */
 
 static void html_strn(FILE *f, const char *s, size_t n) {
@@ -130,6 +135,7 @@ typedef struct {
 
 typedef struct {
   const mqs_json *const *runs;
+  const char *const *labels; /* per run, or NULL: broker_name, else broker */
   size_t n_runs;
   scen_row *sc;
   size_t n_sc;
@@ -155,8 +161,9 @@ static void model_free(model *m) {
   free(m->st);
 }
 
-static int model_build(model *m, const mqs_json *const *runs, size_t n_runs) {
-  *m = (model){.runs = runs, .n_runs = n_runs};
+static int model_build(model *m, const mqs_json *const *runs, const char *const *labels,
+                       size_t n_runs) {
+  *m = (model){.runs = runs, .labels = labels, .n_runs = n_runs};
   size_t cap_sc = 0, cap_st = 0;
   for (size_t r = 0; r < n_runs; r++) {
     const mqs_json *a = arr(runs[r], "scenarios");
@@ -247,7 +254,10 @@ static const char css[] =
     "pre.msg{background:#fff4f4;border-left:4px solid #c33;padding:.5em;white-space:pre-wrap;"
     "word-break:break-word}\n"
     "pre.note{background:#f6f6f6;border-left:4px solid #999;padding:.5em;white-space:pre-wrap}\n"
-    "table.transcript{font-size:.85em;width:100%}\n"
+    "table.transcript{font-size:.85em;width:100%;table-layout:fixed}\n"
+    "table.transcript th.n{width:2.5em}table.transcript th.d{width:7em}\n"
+    "table.transcript th.c{width:6em}table.transcript th.t{width:5.5em}\n"
+    "table.transcript th.h{width:30%}\n"
     "table.transcript td{font-family:monospace}\n"
     "td.hex{word-break:break-all;color:#555;max-width:28em}\n"
     "td.pkt{white-space:pre-wrap;word-break:break-word}\n"
@@ -257,10 +267,15 @@ static const char css[] =
     "details{margin:.4em 0}summary{cursor:pointer;font-weight:600}\n"
     "nav a{margin-right:1em}\n";
 
-static const char *run_label(const mqs_json *run) {
+static const char *label_of(const mqs_json *run) {
   const char *s = str(run, "broker_name");
   if (!s || !*s) s = str(run, "broker");
   return s ? s : "broker";
+}
+
+static const char *run_label_m(const model *m, size_t r) {
+  if (m->labels && m->labels[r]) return m->labels[r];
+  return label_of(m->runs[r]);
 }
 
 static void write_summary(FILE *f, const model *m) {
@@ -275,7 +290,7 @@ static void write_summary(FILE *f, const model *m) {
     const mqs_json *t = mqs_json_get(run, "totals");
     double pass = num(t, "pass"), fail = num(t, "fail"), na = num(t, "n/a"), err = num(t, "error");
     fputs("<tr class=\"run\"><td>", f);
-    html(f, run_label(run));
+    html(f, run_label_m(m, r));
     fputs("</td><td>", f);
     html(f, str(run, "broker"));
     fputs("</td><td>", f);
@@ -313,7 +328,7 @@ static void write_matrix(FILE *f, const model *m) {
       fprintf(f, "<tr class=\"ver\"><th>MQTT %s</th>", version == 5 ? "5.0" : "3.1.1");
       for (size_t r = 0; r < m->n_runs; r++) {
         fputs("<th>", f);
-        html(f, run_label(m->runs[r]));
+        html(f, run_label_m(m, r));
         fputs("</th>", f);
       }
       fputs("</tr>\n", f);
@@ -420,17 +435,23 @@ static void write_packet(FILE *f, const mqs_json *pk) {
   fprintf(m, "  [%.0f bytes]", num(pk, "len"));
   fclose(m);
   fprintf(f, "<div class=\"%s\">", decoded ? "ok" : "bad");
-  if (text) html_strn(f, text, len);
+  if (text && len > TEXT_MAX) {
+    html_strn(f, text, mqs_utf8_prefix(text, len, TEXT_MAX));
+    fprintf(f, " \xE2\x80\xA6 (%zu characters cut)", len - mqs_utf8_prefix(text, len, TEXT_MAX));
+  } else if (text) {
+    html_strn(f, text, len);
+  }
   fputs("</div>", f);
   free(text);
 }
 
 static void write_hex(FILE *f, const char *hex) {
   size_t n = strlen(hex);
-  for (size_t i = 0; i + 1 < n; i += 2) {
+  for (size_t i = 0; i + 1 < n && i < 2 * HEX_MAX; i += 2) {
     if (i) putc(' ', f);
     html_strn(f, hex + i, 2);
   }
+  if (n > 2 * HEX_MAX) fprintf(f, " \xE2\x80\xA6 (%zu bytes in all)", n / 2);
 }
 
 static void write_transcript(FILE *f, const mqs_json *sc) {
@@ -440,8 +461,9 @@ static void write_transcript(FILE *f, const mqs_json *sc) {
     fputs("<p>No bytes were exchanged.</p>\n", f);
     return;
   }
-  fputs("<table class=\"transcript\">\n<tr><th>#</th><th>direction</th><th>client</th>"
-        "<th>t (ms)</th><th>packets</th><th>hex</th></tr>\n",
+  fputs("<table class=\"transcript\">\n<tr><th class=\"n\">#</th><th class=\"d\">direction</th>"
+        "<th class=\"c\">client</th><th class=\"t\">t (ms)</th><th class=\"p\">packets</th>"
+        "<th class=\"h\">hex</th></tr>\n",
         f);
   for (size_t i = 0; i < ev->n; i++) {
     const mqs_json *e = &ev->items[i];
@@ -497,7 +519,7 @@ static void write_scenario(FILE *f, const model *m, const scen_row *row) {
   fputs("</dd></dl>\n<table class=\"verdicts\"><tr>", f);
   for (size_t r = 0; r < m->n_runs; r++) {
     fputs("<th>", f);
-    html(f, run_label(m->runs[r]));
+    html(f, run_label_m(m, r));
     fputs("</th>", f);
   }
   fputs("</tr><tr>", f);
@@ -516,7 +538,7 @@ static void write_scenario(FILE *f, const model *m, const scen_row *row) {
     int v = verdict_of(str(sc, "verdict"));
     bool open = v == MQS_VERDICT_FAIL || v == MQS_VERDICT_ERROR;
     fprintf(f, "<details class=\"run\"%s><summary>", open ? " open" : "");
-    html(f, run_label(m->runs[r]));
+    html(f, run_label_m(m, r));
     fprintf(f, ": <span class=\"%s\">%s</span> in %.1f ms</summary>\n", verdict_class(v),
             verdict_text(v), num(sc, "duration_us") / 1000.0);
     const char *msg = str(sc, "message");
@@ -524,7 +546,7 @@ static void write_scenario(FILE *f, const model *m, const scen_row *row) {
       fputs("<p>Failed at ", f);
       const char *line = str(sc, "failed_line");
       html(f, line ? line : "?");
-      fprintf(f, " (step %.0f):</p>\n<pre class=\"msg\">", num(sc, "failed_step"));
+      fprintf(f, " (step %.0f):</p>\n<pre class=\"msg\">", num(sc, "failed_step") + 1);
       html_json_str(f, mqs_json_get(sc, "message"));
       fputs("</pre>\n", f);
     }
@@ -544,10 +566,11 @@ static void write_scenario(FILE *f, const model *m, const scen_row *row) {
   fputs("</section>\n", f);
 }
 
-int mqs_report_html(const struct mqs_json *const *runs, size_t n_runs, const char *dir) {
+int mqs_report_html(const struct mqs_json *const *runs, const char *const *labels, size_t n_runs,
+                    const char *dir) {
   if (!runs || n_runs == 0 || !dir) return MQS_EINVAL;
   model m;
-  int rc = model_build(&m, runs, n_runs);
+  int rc = model_build(&m, runs, labels, n_runs);
   if (rc < 0) {
     model_free(&m);
     return rc;
@@ -570,7 +593,7 @@ int mqs_report_html(const struct mqs_json *const *runs, size_t n_runs, const cha
         f);
   for (size_t r = 0; r < n_runs; r++) {
     if (r) fputs(", ", f);
-    html(f, run_label(runs[r]));
+    html(f, run_label_m(&m, r));
   }
   fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>mqspec conformance report</h1>\n",
           css);
@@ -598,7 +621,7 @@ int mqs_report_html_run(const mqs_run_result *run, const char *dir) {
     if (!doc) rc = MQS_EIO;
     else {
       const mqs_json *runs[1] = {doc};
-      rc = mqs_report_html(runs, 1, dir);
+      rc = mqs_report_html(runs, NULL, 1, dir);
       mqs_json_free(doc);
     }
   }

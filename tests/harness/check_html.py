@@ -122,7 +122,8 @@ def main():
     os.makedirs(f"{out}/fixture")
     run([report_gen, f"{out}/fixture"])
     run([mqspec, "report", f"{out}/mqspec-broker.json", f"{out}/mosquitto.json",
-         f"{out}/fixture/report.json", "--html", f"{out}/side"])
+         f"{out}/fixture/report.json", "--name", "mqspec-broker", "--name", "mosquitto",
+         "--html", f"{out}/side"])
 
     bad = []
     for page, n_runs in (("single", 1), ("side", 3)):
@@ -136,6 +137,8 @@ def main():
             bad.append(f"{page}: no Summary heading in the DOM")
         if d.summary_rows != n_runs:
             bad.append(f"{page}: {d.summary_rows} summary rows, want {n_runs}")
+        if page == "side" and "<th>mosquitto</th>" not in dom:
+            bad.append("side: no mosquitto column")
         if "mqspec-broker" not in dom:
             bad.append(f"{page}: the bundled broker is not named")
         if len(d.sections) < 50:

@@ -106,15 +106,20 @@ static void test_single_run(void **state) {
   /* the same run twice, side by side: two columns everywhere */
   const struct mqs_json *runs[2] = {doc, doc};
   snprintf(sub, sizeof sub, "%s/two", dir);
-  assert_int_equal(mqs_report_html(runs, 2, sub), 0);
+  static const char *const labels[2] = {"first <b>", NULL};
+  assert_int_equal(mqs_report_html(runs, labels, 2, sub), 0);
   snprintf(path, sizeof path, "%s/index.html", sub);
   page = slurp(path);
   assert_int_equal(count(page, "<tr class=\"run\">"), 2);
   assert_int_equal(count(page, "expected PUBACK &lt;id=7&gt;"), 2);
+  assert_non_null(strstr(page, "<th>first &lt;b&gt;</th>"));
+  assert_null(strstr(page, "first <b>"));
+  /* the 70 KB PUBLISH is cut in the page */
+  assert_non_null(strstr(page, "bytes in all)"));
   free(page);
 
-  assert_int_equal(mqs_report_html(runs, 0, sub), MQS_EINVAL);
-  assert_int_equal(mqs_report_html(runs, 1, "/proc/no/such/dir"), MQS_EIO);
+  assert_int_equal(mqs_report_html(runs, NULL, 0, sub), MQS_EINVAL);
+  assert_int_equal(mqs_report_html(runs, NULL, 1, "/proc/no/such/dir"), MQS_EIO);
   mqs_json_free(doc);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
