@@ -126,6 +126,23 @@ def main():
          "--html", f"{out}/side"])
 
     bad = []
+    # the report command's errors: exit 2 and a message that says where
+    with open(f"{out}/broken.json", "w") as f:
+        f.write('{"scenarios": [\n  {"id": "x",}]}')
+    with open(f"{out}/other.json", "w") as f:
+        f.write('[1, 2]')
+    for args, want in (([f"{out}/broken.json"], "broken.json: line 2, column 14"),
+                       ([f"{out}/other.json"], "not the JSON of 'mqspec run --json'"),
+                       ([f"{out}/missing.json"], "No such file"),
+                       ([], "give one or more run JSON files"),
+                       ([f"{out}/mosquitto.json", "--name"], "--name needs a value")):
+        html_args = [] if "--name" in args else ["--html", f"{out}/never"]
+        p = subprocess.run([mqspec, "report"] + args + html_args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        if p.returncode != 2 or want not in p.stderr:
+            bad.append(f"report {args}: exit {p.returncode}, {p.stderr!r}; want 2 and {want!r}")
+    if os.path.exists(f"{out}/never"):
+        bad.append("report wrote a page despite an error")
     for page, n_runs in (("single", 1), ("side", 3)):
         url = "file://" + os.path.abspath(f"{out}/{page}/index.html")
         dom = chromium(exe, ["--dump-dom"], url)
