@@ -14,7 +14,7 @@
  *     failure message and the wire transcript (direction, time, decoded
  *     packets, hex); failures and errors are shown open.
  * All text from the JSON is HTML-escaped; ill-formed UTF-8 and control
- * characters become U+FFFD. */
+ * characters (but tab and line breaks; CR is dropped) become U+FFFD. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +45,7 @@ static void html_strn(FILE *f, const char *s, size_t n) {
     case '\'': fputs("&#39;", f); break;
     case '\t':
     case '\n': putc((int)cp, f); break;
+    case '\r': break; /* CR LF shows as one line break */
     default:
       if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == MQS_UTF8_REPLACEMENT)
         fputs("\xEF\xBF\xBD", f);
