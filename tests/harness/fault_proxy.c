@@ -71,7 +71,7 @@ typedef struct {
   int held_type[2];
 } pair;
 
-static void die(const char *fmt, const char *arg) {
+static _Noreturn void die(const char *fmt, const char *arg) {
   fprintf(stderr, "mqs_fault_proxy: ");
   fprintf(stderr, fmt, arg);
   fputc('\n', stderr);
