@@ -5,6 +5,7 @@
 #   reports/latest/junit.xml  JUnit XML for CI
 #   reports/latest/run.json   every scenario, verdict and byte on the wire
 #   reports/latest/pcap/      one pcap per scenario (Wireshark decodes them)
+#   reports/latest/html/      index.html: summary, statement matrix, transcripts
 # Then decode the example packet streams with `mqspec decode`.
 # Extra arguments go to `mqspec run` (e.g. --broker HOST:PORT, 'v5.qos2.*').
 set -uo pipefail
@@ -15,7 +16,8 @@ cmake --preset release >/dev/null && cmake --build build/release -j "$(nproc)" |
 mqspec=build/release/harness/mqspec
 out=reports/latest
 rm -rf "$out" && mkdir -p "$out"
-"$mqspec" run --junit "$out/junit.xml" --json "$out/run.json" --pcap "$out/pcap" "$@"
+"$mqspec" run --junit "$out/junit.xml" --json "$out/run.json" --pcap "$out/pcap" \
+  --html "$out/html" "$@"
 status=$?
 echo "reports written to $out/"
 
