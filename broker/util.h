@@ -17,7 +17,8 @@ typedef struct {
 } bbuf;
 
 static inline size_t bbuf_pending(const bbuf *b) { return b->len - b->off; }
-static inline const uint8_t *bbuf_data(const bbuf *b) { return b->p + b->off; }
+/* NULL for a buffer never written (NULL + 0 is undefined in C). */
+static inline const uint8_t *bbuf_data(const bbuf *b) { return b->p ? b->p + b->off : NULL; }
 /* Room for n more bytes at the end (moving the data to the front first
  * when that frees enough): returns where to write, or NULL (ENOMEM). */
 uint8_t *bbuf_reserve(bbuf *b, size_t n);

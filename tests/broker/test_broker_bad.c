@@ -388,10 +388,30 @@ static void deep_topics(void **state) {
   tb_free(t);
 }
 
+/* A client closed before the broker wrote it anything has no output, and
+ * asking for it is defined behaviour (fuzz_broker found NULL + 0 in the
+ * empty output buffer under clang's UBSan). */
+static void output_of_a_client_never_answered(void **state) {
+  (void)state;
+  tb *t = tb_new(NULL);
+  mqs_client *c = mqs_broker_accept(t->b, "never answered", NULL, t->now);
+  assert_non_null(c);
+  static const uint8_t publish_first[] = {0x30, 0x00};
+  assert_int_not_equal(mqs_client_input(c, publish_first, sizeof publish_first, t->now), 0);
+  assert_true(mqs_client_should_close(c));
+  const uint8_t *p = publish_first;
+  assert_int_equal(mqs_client_output(c, &p), 0);
+  mqs_client_output_done(c, 0);
+  mqs_client_gone(c, t->now);
+  tb_check(t);
+  tb_free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_bad_case),
       cmocka_unit_test(bad_connects),
+      cmocka_unit_test(output_of_a_client_never_answered),
       cmocka_unit_test(random_and_mutated_input),
       cmocka_unit_test(input_buffer_bounded),
       cmocka_unit_test(output_bounded_for_a_client_that_does_not_read),
