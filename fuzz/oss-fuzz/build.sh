@@ -9,8 +9,10 @@
 # It uses no CMake (the builder images do not carry the version we need);
 # it compiles the codec, the fuzz support files and each fuzz/fuzz_*.c, so a
 # target added to fuzz/ is built here without editing this file. A target
-# that needs more sources names them in a comment line of its own:
-#   /* fuzz-srcs: broker/*.c */
+# that needs more sources, or libraries, names them in comment lines of its
+# own (the public headers of every <module>/include are always on the path):
+#   /* fuzz-srcs: broker/*.c
+#    * fuzz-ldflags: -lcrypto */
 # Each target gets $OUT/<target>_seed_corpus.zip from corpus/<target>/
 # (without crash-* inputs: ctest replays those; a seed that still crashes
 # would stop every fuzzing job) and $OUT/<target>.dict.
@@ -28,7 +30,8 @@ rm -rf "$work"
 mkdir -p "$work" "$OUT"
 
 std=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE)
-inc=(-Icodec/include -Icodec -Ifuzz)
+inc=(-Ifuzz)
+for d in */include; do inc+=("-I$d"); done
 # The fuzz support code (oracles, mutator) is not the code under test:
 # without the coverage flag its branches do not count as progress.
 support_cflags=${CFLAGS//-fsanitize=fuzzer-no-link/}
@@ -58,9 +61,10 @@ for src in fuzz/fuzz_*.c; do
     compile "$work/$t" "$CFLAGS" "${extra[@]}"
   fi
   compile "$work/$t" "$support_cflags" "$src"
+  ldflags=$(sed -n 's/.*fuzz-ldflags:\([^*]*\).*/\1/p' "$src" | head -1)
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "$work/$t"/*.o "$work/support"/*.o "$work/codec"/*.o $LIB_FUZZING_ENGINE \
-    -o "$OUT/$t"
+    $ldflags -o "$OUT/$t"
   cp fuzz/mqtt.dict "$OUT/$t.dict"
   rm -f "$OUT/${t}_seed_corpus.zip"
   if [ -d "corpus/$t" ]; then
