@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
   --engine) engine=$2; shift 2 ;;
   --time) seconds=$2; shift 2 ;;
   --jobs) jobs=$2; shift 2 ;;
-  -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
   -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   *) targets+=("$1"); shift ;;
   esac
