@@ -354,11 +354,6 @@ bool props_empty(const mqs_props *p) {
   return !(p->present & ~repeatable) && !p->n_user && !p->n_sub_id;
 }
 
-size_t props_block_size(const mqs_props *p) {
-  size_t n = props_body_size(p);
-  return vbi_size((uint32_t)n) + n;
-}
-
 void props_write(wr *w, const mqs_props *p) {
   wr_vbi(w, (uint32_t)props_body_size(p));
   props_body(w, p);

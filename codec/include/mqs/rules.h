@@ -123,7 +123,7 @@ typedef enum {
 typedef struct {
   mqs_rule rule;
   uint8_t reason;        /* v5 reason code the receiver must answer with */
-  uint8_t packet_type;   /* 1..15, or 0 when the type byte itself was bad */
+  uint8_t packet_type;   /* the type from the first byte, 0..15, even a reserved one */
   const char *statement; /* normative statement id for the version, or NULL */
   const char *section;   /* section of the 5.0 specification */
   const char *what;      /* one-line English description */
