@@ -3,7 +3,8 @@
  *
  * fuzz-link: mqs_broker_core
  * fuzz-srcs: broker/acl.c broker/alias.c broker/auth.c broker/auth_flow.c broker/connect.c broker/core.c broker/crypto.c broker/deliver.c broker/invariants.c broker/msg.c broker/publish.c broker/retain.c broker/scram.c broker/session.c broker/subs.c broker/subscribe.c broker/sys.c broker/tick.c broker/tree.c broker/util.c broker/will.c
- * (the sources of mqs_broker_core; it also needs -lcrypto)
+ * fuzz-ldflags: -lcrypto
+ * (the sources of mqs_broker_core, and OpenSSL libcrypto for the password hashes and SCRAM)
  *
  * Input: a config byte, then operations until the input runs out. The
  * config byte: bit 0 Maximum QoS 1, bit 1 no retain, bit 2 a password
