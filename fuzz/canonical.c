@@ -1,10 +1,9 @@
 /* fuzz/canonical.c — see canonical.h. */
 #include "canonical.h"
 
-/* Length of the property value at p (its identifier already read), by the
- * identifier's type. The block was validated by decode, so it is whole. */
-static size_t value_len(const mqs_prop_info *pi, const uint8_t *p) {
-  switch (pi->type) {
+size_t fuzz_prop_value_len(uint8_t id, const uint8_t *p) {
+  const mqs_prop_info *pi = mqs_prop_lookup(id);
+  switch (pi ? pi->type : MQS_PT_BYTE) {
   case MQS_PT_BYTE: return 1;
   case MQS_PT_U16: return 2;
   case MQS_PT_U32: return 4;
@@ -35,7 +34,7 @@ bool fuzz_props_ascend(const mqs_props *pr, int t) {
     bool repeatable = id == MQS_PROP_USER || (id == MQS_PROP_SUBSCRIPTION_ID && t == MQS_PUBLISH);
     if (id < last || (id == last && !repeatable)) return false;
     last = id;
-    p += value_len(mqs_prop_lookup(id), p);
+    p += fuzz_prop_value_len((uint8_t)id, p);
   }
   return true;
 }

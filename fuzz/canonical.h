@@ -29,6 +29,11 @@
  * else which rule its bytes break ("C2 connect.props", "C3 reason 0x00"). */
 const char *fuzz_noncanonical(const mqs_packet *p, mqs_version v);
 
+/* Length of the value of property id at p (its identifier already read),
+ * by the identifier's type; the block must have been validated by decode,
+ * so it is whole. */
+size_t fuzz_prop_value_len(uint8_t id, const uint8_t *p);
+
 /* C2 alone, for one decoded property block of packet type t
  * (MQS_WILL_PROPS for a will). */
 bool fuzz_props_ascend(const mqs_props *pr, int t);

@@ -7,6 +7,7 @@
  * packet back with the new block and a Remaining Length that fits. */
 #include <string.h>
 
+#include "canonical.h"
 #include "mutate_int.h"
 
 #define MAX_ENTRIES 256
@@ -64,34 +65,11 @@ static size_t put_vbi(uint8_t *out, uint32_t v) {
   return n;
 }
 
-/* Length of the value after an identifier (the block is validated). */
-static size_t value_len(uint8_t id, const uint8_t *p) {
-  const mqs_prop_info *pi = mqs_prop_lookup(id);
-  switch (pi ? pi->type : MQS_PT_BYTE) {
-  case MQS_PT_BYTE: return 1;
-  case MQS_PT_U16: return 2;
-  case MQS_PT_U32: return 4;
-  case MQS_PT_VBI: {
-    size_t n = 1;
-    while (p[n - 1] & 0x80)
-      n++;
-    return n;
-  }
-  case MQS_PT_UTF8:
-  case MQS_PT_BINARY: return 2 + (size_t)(p[0] << 8 | p[1]);
-  case MQS_PT_PAIR: {
-    size_t k = 2 + (size_t)(p[0] << 8 | p[1]);
-    return k + 2 + (size_t)(p[k] << 8 | p[k + 1]);
-  }
-  }
-  return 1;
-}
-
 static size_t split(const mqs_str *raw, entry *e) {
   const uint8_t *p = raw->p, *end = raw->p + raw->len;
   size_t n = 0;
   while (p < end && n < MAX_ENTRIES) {
-    size_t len = 1 + value_len(p[0], p + 1);
+    size_t len = 1 + fuzz_prop_value_len(p[0], p + 1);
     e[n++] = (entry){p, len};
     p += len;
   }
