@@ -213,6 +213,16 @@ static mqs_match_ctx match_ctx(mqs_run *r, mqs_client *c, mqs_str topic) {
   return (mqs_match_ctx){{&r->vars, NULL, 0, &r->scratch}, c->def->version, topic};
 }
 
+/* What a step waiting for a packet returns when none is there: wait, or
+ * fail on a timeout or a close; RP_OVER has already finished the run. */
+static mqs_step_state no_packet(mqs_run *r, mqs_client *c, rp got, const char *expected) {
+  switch (got) {
+  case RP_MORE: return r->timed_out ? timed_out(r, c, expected) : MQS_ST_WAIT;
+  case RP_CLOSED: return closed(r, c, expected);
+  default: return MQS_ST_OVER;
+  }
+}
+
 static mqs_step_state expect_one(mqs_run *r) {
   mqs_client *c = client_of(r);
   const mqs_expect *e = r->cur->expect;
@@ -223,12 +233,8 @@ static mqs_step_state expect_one(mqs_run *r) {
     mqs_packet p;
     size_t total;
     mqs_str topic;
-    switch (next_packet(r, c, true, &p, &total, &topic, expected)) {
-    case RP_MORE: return r->timed_out ? timed_out(r, c, expected) : MQS_ST_WAIT;
-    case RP_CLOSED: return closed(r, c, expected);
-    case RP_OVER: return MQS_ST_OVER;
-    case RP_PACKET: break;
-    }
+    rp arrived = next_packet(r, c, true, &p, &total, &topic, expected);
+    if (arrived != RP_PACKET) return no_packet(r, c, arrived, expected);
     mqs_match_ctx mc = match_ctx(r, c, topic);
     char why[600];
     mqs_diag d = {.file = r->sc->file};
@@ -285,12 +291,8 @@ static mqs_step_state expect_unordered(mqs_run *r) {
     mqs_packet p;
     size_t total;
     mqs_str topic;
-    switch (next_packet(r, c, true, &p, &total, &topic, expected)) {
-    case RP_MORE: return r->timed_out ? timed_out(r, c, expected) : MQS_ST_WAIT;
-    case RP_CLOSED: return closed(r, c, expected);
-    case RP_OVER: return MQS_ST_OVER;
-    case RP_PACKET: break;
-    }
+    rp arrived = next_packet(r, c, true, &p, &total, &topic, expected);
+    if (arrived != RP_PACKET) return no_packet(r, c, arrived, expected);
     mqs_match_ctx mc = match_ctx(r, c, topic);
     mqs_diag d = {.file = r->sc->file};
     bool taken = false;
@@ -441,12 +443,8 @@ static mqs_step_state expect_bytes(mqs_run *r) {
   snprintf(expected, sizeof expected, "bytes %s", text);
   for (;;) {
     size_t total;
-    switch (next_packet(r, c, false, NULL, &total, NULL, expected)) {
-    case RP_MORE: return r->timed_out ? timed_out(r, c, expected) : MQS_ST_WAIT;
-    case RP_CLOSED: return closed(r, c, expected);
-    case RP_OVER: return MQS_ST_OVER;
-    case RP_PACKET: break;
-    }
+    rp arrived = next_packet(r, c, false, NULL, &total, NULL, expected);
+    if (arrived != RP_PACKET) return no_packet(r, c, arrived, expected);
     const uint8_t *b = c->rx + c->rx_off;
     char why[200];
     int m = mqs_pattern_match(text, tlen, b, total, why, sizeof why);
