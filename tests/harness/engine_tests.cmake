@@ -2,7 +2,7 @@
 #   label harness:     unit tests (loader, matchers, engine against in-test brokers), the CLI
 #   label conformance: the whole suite against mosquitto and against mqspec-broker, the
 #                      reports of such a run (tshark on the pcaps), and each scenario
-#                      against a broker that breaks its rule (mqs_fault_proxy, faults.txt)
+#                      against a broker that breaks its rule (mqs_fault_proxy, faults/*.txt)
 
 find_program(MQS_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
 find_program(MQS_PYTHON3 python3 REQUIRED)
@@ -63,13 +63,19 @@ set_tests_properties(fault_proxy_transparent PROPERTIES LABELS "conformance;faul
 # Every scenario has a fault case.
 add_test(NAME fault_coverage
          COMMAND ${MQS_PYTHON3} ${_here}/check_fault_coverage.py ${_mqspec}
-                 ${CMAKE_SOURCE_DIR}/scenarios ${_here}/faults.txt)
+                 ${CMAKE_SOURCE_DIR}/scenarios ${_here}/faults)
 set_tests_properties(fault_coverage PROPERTIES LABELS "harness;faults" TIMEOUT 60)
 
 # One test per scenario: behind the proxy with its fault, the verdict must be FAIL, and
 # the proxy must have applied the fault.
-file(STRINGS ${_here}/faults.txt _fault_lines)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_here}/faults.txt)
+# The cases are in tests/harness/faults/*.txt, one file per area of the suite.
+file(GLOB _fault_files CONFIGURE_DEPENDS ${_here}/faults/*.txt)
+set(_fault_lines)
+foreach(_file IN LISTS _fault_files)
+  file(STRINGS ${_file} _lines)
+  list(APPEND _fault_lines ${_lines})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_file})
+endforeach()
 foreach(_line IN LISTS _fault_lines)
   if(_line MATCHES "^[ \t]*(#|$)")
     continue()

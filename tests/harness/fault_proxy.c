@@ -18,7 +18,13 @@
  *   close: keep the client's side open when the broker closes),
  *   reason=N, session_present=0|1|flip, retain=0|1, dupflag=0|1, qos=N,
  *   keep_alive=N, level=N, clean_start=0|1, will=0, will_retain=0|1,
- *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY. */
+ *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY,
+ *   set=PROPERTY_KEY:VALUE (add or replace a property; numbers or text),
+ *   add_user=KEY:VALUE (append a User Property), id=N (packet identifier),
+ *   topic=TEXT, payload=TEXT, replace=HEX (send these bytes instead),
+ *   inject=HEX (send these bytes first, then the packet), append=HEX (the
+ *   packet, then these bytes), close (send nothing and close both sides).
+ * HEX is bytes without spaces ("e000"). */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -44,6 +50,9 @@ typedef struct {
   char action[32];
   long value; /* -1: flip */
   char key[40];
+  char text[512]; /* set=, add_user=, topic=, payload=: the value as written */
+  uint8_t hex[512]; /* replace=, inject=, append=: the bytes */
+  size_t hex_len;
   const char *spec;
 } fault;
 
@@ -66,6 +75,7 @@ typedef struct {
   bool broken[2]; /* framing lost in that direction: bytes pass raw */
   bool dropping[2];
   bool hold_close;
+  bool closing; /* a close fault fired: both sides end once the pending bytes are out */
   uint8_t *held[2]; /* swap: a packet waiting for the next one like it */
   size_t held_len[2];
   int held_type[2];
@@ -162,8 +172,57 @@ static mqs_props *props_of(mqs_packet *k) {
   }
 }
 
+/* set=KEY:VALUE: give the property KEY that value (a number, or the text). */
+static void set_property(mqs_props *pr, const char *key, const char *value) {
+  size_t count;
+  const mqs_prop_info *t = mqs_prop_table(&count);
+  const mqs_prop_info *info = NULL;
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(t[i].key, key) == 0) info = &t[i];
+  if (!pr || !info) return;
+  uint32_t x = (uint32_t)strtoul(value, NULL, 0);
+  mqs_str s = {(const uint8_t *)value, (uint32_t)strlen(value)};
+  pr->present |= MQS_PROP_BIT(info->id);
+  switch (info->id) {
+  case MQS_PROP_PAYLOAD_FORMAT: pr->payload_format = (uint8_t)x; break;
+  case MQS_PROP_REQUEST_PROBLEM_INFO: pr->request_problem_info = (uint8_t)x; break;
+  case MQS_PROP_REQUEST_RESPONSE_INFO: pr->request_response_info = (uint8_t)x; break;
+  case MQS_PROP_MAX_QOS: pr->max_qos = (uint8_t)x; break;
+  case MQS_PROP_RETAIN_AVAILABLE: pr->retain_available = (uint8_t)x; break;
+  case MQS_PROP_WILDCARD_AVAILABLE: pr->wildcard_available = (uint8_t)x; break;
+  case MQS_PROP_SUB_ID_AVAILABLE: pr->sub_id_available = (uint8_t)x; break;
+  case MQS_PROP_SHARED_AVAILABLE: pr->shared_available = (uint8_t)x; break;
+  case MQS_PROP_SERVER_KEEP_ALIVE: pr->server_keep_alive = (uint16_t)x; break;
+  case MQS_PROP_RECEIVE_MAX: pr->receive_max = (uint16_t)x; break;
+  case MQS_PROP_TOPIC_ALIAS_MAX: pr->topic_alias_max = (uint16_t)x; break;
+  case MQS_PROP_TOPIC_ALIAS: pr->topic_alias = (uint16_t)x; break;
+  case MQS_PROP_MESSAGE_EXPIRY: pr->message_expiry = x; break;
+  case MQS_PROP_SESSION_EXPIRY: pr->session_expiry = x; break;
+  case MQS_PROP_WILL_DELAY: pr->will_delay = x; break;
+  case MQS_PROP_MAX_PACKET_SIZE: pr->max_packet_size = x; break;
+  case MQS_PROP_CONTENT_TYPE: pr->content_type = s; break;
+  case MQS_PROP_RESPONSE_TOPIC: pr->response_topic = s; break;
+  case MQS_PROP_CORRELATION_DATA: pr->correlation_data = s; break;
+  case MQS_PROP_ASSIGNED_CLIENT_ID: pr->assigned_client_id = s; break;
+  case MQS_PROP_AUTH_METHOD: pr->auth_method = s; break;
+  case MQS_PROP_AUTH_DATA: pr->auth_data = s; break;
+  case MQS_PROP_RESPONSE_INFO: pr->response_info = s; break;
+  case MQS_PROP_SERVER_REFERENCE: pr->server_reference = s; break;
+  case MQS_PROP_REASON_STRING: pr->reason_string = s; break;
+  case MQS_PROP_SUBSCRIPTION_ID: {
+    static uint32_t one;
+    one = x;
+    pr->sub_ids = &one;
+    pr->n_sub_id = 1;
+    break;
+  }
+  default: pr->present &= ~MQS_PROP_BIT(info->id); break; /* user: see add_user */
+  }
+}
+
 /* Rewrite one field of a decoded packet; the encoder writes it back. */
-static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs) {
+static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
+                    mqs_str_pair *users) {
   const char *a = f->action;
   long v = f->value;
   if (strcmp(a, "reason") == 0) {
@@ -211,6 +270,36 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs) {
     }
     k->subscribe.filters = subs;
     k->subscribe.n_filters = n;
+  } else if (strcmp(a, "set") == 0) {
+    set_property(props_of(k), f->key, f->text);
+  } else if (strcmp(a, "add_user") == 0) {
+    mqs_props *pr = props_of(k);
+    uint32_t cur = 0, n = 0;
+    while (pr && n < 63 && mqs_props_next_user(pr, &cur, &users[n])) n++;
+    if (pr) {
+      users[n].key = (mqs_str){(const uint8_t *)f->key, (uint32_t)strlen(f->key)};
+      users[n].value = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+      pr->user = users;
+      pr->n_user = n + 1;
+      pr->present |= MQS_PROP_BIT(MQS_PROP_USER);
+    }
+  } else if (strcmp(a, "id") == 0) {
+    switch (k->type) {
+    case MQS_PUBLISH: k->publish.id = (uint16_t)v; break;
+    case MQS_PUBACK:
+    case MQS_PUBREC:
+    case MQS_PUBREL:
+    case MQS_PUBCOMP: k->ack.id = (uint16_t)v; break;
+    case MQS_SUBSCRIBE:
+    case MQS_UNSUBSCRIBE: k->subscribe.id = (uint16_t)v; break;
+    case MQS_SUBACK:
+    case MQS_UNSUBACK: k->suback.id = (uint16_t)v; break;
+    default: break;
+    }
+  } else if (strcmp(a, "topic") == 0) {
+    k->publish.topic = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+  } else if (strcmp(a, "payload") == 0) {
+    k->publish.payload = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
   } else if (strcmp(a, "strip") == 0) {
     mqs_props *pr = props_of(k);
     size_t count;
@@ -225,7 +314,8 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs) {
 }
 
 static bool rewriting(const fault *f) {
-  static const char *const plain[] = {"drop", "dup", "swap", "first-per-read", "hold"};
+  static const char *const plain[] = {"drop",    "dup",    "swap",   "first-per-read", "hold",
+                                      "replace", "inject", "append", "close"};
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
     if (strcmp(f->action, plain[i]) == 0) return false;
   return true;
@@ -265,6 +355,17 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
   } else if (!f) {
     emit(p, out, b, n);
   } else if (strcmp(f->action, "drop") == 0) {
+  } else if (strcmp(f->action, "replace") == 0) {
+    emit(p, out, f->hex, f->hex_len);
+  } else if (strcmp(f->action, "inject") == 0) {
+    emit(p, out, f->hex, f->hex_len);
+    emit(p, out, b, n);
+  } else if (strcmp(f->action, "append") == 0) {
+    emit(p, out, b, n);
+    emit(p, out, f->hex, f->hex_len);
+  } else if (strcmp(f->action, "close") == 0) {
+    p->closing = true;
+    return;
   } else if (strcmp(f->action, "dup") == 0) {
     emit(p, out, b, n);
     emit(p, out, b, n);
@@ -292,7 +393,8 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
   } else if (rewriting(f) && rc > 0) {
     uint8_t reasons[64], buf[65536 + 64];
     mqs_sub subs[64];
-    rewrite(f, &k, reasons, subs);
+    mqs_str_pair users[64];
+    rewrite(f, &k, reasons, subs, users);
     /* Raw encoding writes the fixed header nibble as given: a PUBLISH's
      * comes from its (rewritten) fields, the others' stay as they came. */
     if (k.type == MQS_PUBLISH)
@@ -340,10 +442,15 @@ static void pump(pair *p, int dir) {
     pass_packet(p, dir, sd->in + off, total, later);
     later = true;
     off += total;
+    if (p->closing) break;
   }
   memmove(sd->in, sd->in + off, sd->in_len - off);
   sd->in_len -= off;
   flush(p, out);
+  if (p->closing) { /* a close fault: what was before it goes out, then both sides end */
+    flush(p, dir);
+    close_pair(p);
+  }
 }
 
 static void end_of(pair *p, int dir, bool reset) {
@@ -435,8 +542,19 @@ static void accept_cb(mqs_loop *l, int fd, unsigned ev, void *arg) {
   mqs_loop_fd_add(l, s, MQS_LOOP_READ | MQS_LOOP_WRITE, io_cb, p);
 }
 
+static void parse_hex(const char *spec, const char *s, fault *f) {
+  f->hex_len = 0;
+  for (; s[0] && s[1]; s += 2) {
+    char two[3] = {s[0], s[1], 0}, *end;
+    unsigned long x = strtoul(two, &end, 16);
+    if (*end || f->hex_len == sizeof f->hex) die("bad hex in '%s'", spec);
+    f->hex[f->hex_len++] = (uint8_t)x;
+  }
+  if (*s) die("odd number of hex digits in '%s'", spec);
+}
+
 static void parse_fault(const char *spec, fault *f) {
-  char buf[128];
+  char buf[1200];
   snprintf(buf, sizeof buf, "%s", spec);
   memset(f, 0, sizeof *f);
   f->spec = spec;
@@ -470,8 +588,19 @@ static void parse_fault(const char *spec, fault *f) {
   char *eq = strchr(action, '=');
   if (eq) {
     *eq++ = '\0';
+    char *colon = strchr(eq, ':');
     if (strcmp(eq, "flip") == 0) f->value = -1;
     else if (strcmp(action, "strip") == 0) snprintf(f->key, sizeof f->key, "%s", eq);
+    else if (strcmp(action, "set") == 0 || strcmp(action, "add_user") == 0) {
+      if (!colon) die("expected KEY:VALUE in '%s'", spec);
+      *colon = '\0';
+      snprintf(f->key, sizeof f->key, "%s", eq);
+      snprintf(f->text, sizeof f->text, "%s", colon + 1);
+    } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0)
+      snprintf(f->text, sizeof f->text, "%s", eq);
+    else if (strcmp(action, "replace") == 0 || strcmp(action, "inject") == 0 ||
+             strcmp(action, "append") == 0)
+      parse_hex(spec, eq, f);
     else f->value = strtol(eq, NULL, 0);
   }
   snprintf(f->action, sizeof f->action, "%s", action);
