@@ -109,6 +109,7 @@ void mqs_conn_reset_state(mqs_client *c) {
   c->peer_closed = c->peer_reset = c->write_shut = false;
   mqs_conn_free_aliases(c);
   c->alias_max = 0;
+  c->max_packet_size = 0;
 }
 
 int mqs_conn_open(mqs_client *c) {

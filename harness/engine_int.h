@@ -36,6 +36,7 @@ typedef struct {
   size_t rx_off, rx_len, rx_cap;
   uint16_t next_id;    /* for packets that leave their id out */
   uint16_t alias_max;  /* Topic Alias Maximum we sent in CONNECT */
+  uint32_t max_packet_size; /* Maximum Packet Size we sent in CONNECT; 0: none */
   mqs_str *alias;      /* Topic Alias -> topic, set by the broker on this connection */
   size_t n_alias;
   char client_id[32];  /* the default client id */

@@ -146,6 +146,7 @@ static rp next_packet_ex(mqs_run *r, mqs_client *c, bool decode, bool any_connac
   if (version >= 5) {
     o.flags = MQS_DEC_CHECK_ALIAS_MAX;
     o.topic_alias_max = c->alias_max;
+    o.max_packet_size = c->max_packet_size; /* MQTT-3.1.2-24: the server honours ours */
   }
   ssize_t n = mqs_decode_ex(b, *total, &o, p, &why);
   if (n < 0 && any_connack && b[0] == (MQS_CONNACK << 4)) {
@@ -471,7 +472,7 @@ static mqs_step_state expect_bytes(mqs_run *r) {
   }
 }
 
-/* Remember what a CONNECT we send says about Topic Aliases. */
+/* Remember what a CONNECT we send says about Topic Aliases and packet size. */
 static void note_connects(mqs_client *c, const uint8_t *b, size_t n) {
   mqs_decode_opts o = {.version = (mqs_version)c->def->version, .from = MQS_FROM_CLIENT};
   for (size_t off = 0; off < n;) {
@@ -484,6 +485,9 @@ static void note_connects(mqs_client *c, const uint8_t *b, size_t n) {
       c->alias_max = mqs_props_has(&p.connect.props, MQS_PROP_TOPIC_ALIAS_MAX)
                          ? p.connect.props.topic_alias_max
                          : 0;
+      c->max_packet_size = mqs_props_has(&p.connect.props, MQS_PROP_MAX_PACKET_SIZE)
+                               ? p.connect.props.max_packet_size
+                               : 0;
       c->n_alias = (size_t)c->alias_max + 1;
       c->alias = calloc(c->n_alias, sizeof *c->alias);
       if (!c->alias) c->n_alias = 0;
