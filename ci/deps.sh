@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ci/deps.sh — install the Debian packages mqspec needs, only those missing.
-# Usage: ci/deps.sh [build|test|all]   (default: test)
+# Usage: ci/deps.sh [build|reports|test|all]   (default: test)
 set -euo pipefail
 
 build_pkgs=(gcc make cmake ninja-build pkg-config libyaml-dev libpcap-dev libssl-dev)
@@ -8,8 +8,9 @@ test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 mosquitto mosquitto-cl
            python3-paho-mqtt python3-yaml python3-jsonschema tshark chromium)
 case "${1:-test}" in
   build) want=("${build_pkgs[@]}") ;;
+  reports) want=("${build_pkgs[@]}" python3 mosquitto) ;;
   test | all) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|reports|test|all]" >&2; exit 2 ;;
 esac
 
 missing=()
