@@ -19,6 +19,7 @@ typedef enum {
   T_U64,
   T_STR,
   T_LISTEN,
+  T_WS_LISTEN,
   T_PORT,
   T_LOG,
   T_ALIASES, /* both directions of topic aliases at once */
@@ -37,6 +38,8 @@ typedef struct {
 
 static const opt opts[] = {
     {"listen", T_LISTEN, 0, 0, 0, "HOST:PORT  listen there (repeatable; replaces the defaults)"},
+    {"ws-listen", T_WS_LISTEN, 0, 0, 0,
+     "HOST:PORT  also listen there for MQTT over WebSocket (repeatable; none by default)"},
     {"port", T_PORT, OPT(port), 0, 65535, "PORT  port for the default 127.0.0.1 and ::1 [1883]"},
     {"max-connections", T_U32, CORE(max_clients), 1, 1000000, "N  connections at once [10000]"},
     {"max-sessions", T_U32, CORE(max_sessions), 1, UINT32_MAX,
@@ -176,14 +179,17 @@ int mqs_broker_option_set(mqs_broker_options *o, const char *name, const char *v
     return bad(err, cap, "%s: log-level expects error, warn, info or debug, not '%s'", where,
                value);
   }
-  case T_LISTEN: {
-    if (o->n_listen == MQS_BROKER_MAX_LISTEN)
-      return bad(err, cap, "%s: at most %d listen addresses", where, MQS_BROKER_MAX_LISTEN);
-    mqs_listen_addr *a = &o->listen[o->n_listen];
+  case T_LISTEN:
+  case T_WS_LISTEN: {
+    bool ws = p->type == T_WS_LISTEN;
+    int *n = ws ? &o->n_ws_listen : &o->n_listen;
+    if (*n == MQS_BROKER_MAX_LISTEN)
+      return bad(err, cap, "%s: at most %d %s addresses", where, MQS_BROKER_MAX_LISTEN, p->name);
+    mqs_listen_addr *a = ws ? &o->ws_listen[*n] : &o->listen[*n];
     const char *why = NULL;
     if (mqs_tcp_parse_hostport(value, a->host, sizeof a->host, &a->port, &why))
-      return bad(err, cap, "%s: listen expects HOST:PORT: %s", where, why ? why : value);
-    o->n_listen++;
+      return bad(err, cap, "%s: %s expects HOST:PORT: %s", where, p->name, why ? why : value);
+    (*n)++;
     return 0;
   }
   default: break;

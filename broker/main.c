@@ -5,7 +5,8 @@
  * the core's deadlines drive one timer. A slow reader holds queued
  * messages in the core (bounded, oldest QoS 0 dropped first), never the
  * loop. SIGINT and SIGTERM shut down gracefully: listeners close, 5.0
- * clients get DISCONNECT 0x8B, output is flushed for up to two seconds. */
+ * clients get DISCONNECT 0x8B, output is flushed for up to two seconds.
+ * Listeners given with --ws-listen speak MQTT over WebSocket (ws_conn.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "mqs/err.h"
 #include "mqs/loop.h"
 #include "mqs/tcp.h"
+#include "ws_conn.h"
 
 #define READ_CHUNK        65536
 #define READS_PER_EVENT   4 /* fairness: one busy client cannot hog a pass */
@@ -33,14 +35,17 @@ typedef struct conn {
   struct conn *next, *prev;
   int fd;
   mqs_client *c;
+  ws_conn *ws;   /* NULL: plain TCP */
   unsigned mask; /* interest registered with the loop */
 } conn;
 
 struct server {
   mqs_loop *loop;
   mqs_broker *b;
-  int listeners[MQS_BROKER_MAX_LISTEN * 2];
+  int listeners[MQS_BROKER_MAX_LISTEN * 4];
+  bool listener_ws[MQS_BROKER_MAX_LISTEN * 4];
   int n_listeners;
+  uint64_t max_frame; /* for WebSocket connections */
   conn *conns;
   int sigfd;
   int64_t timer;
@@ -83,6 +88,7 @@ static void conn_close(conn *k) {
     s->conns = k->next;
   if (k->next) k->next->prev = k->prev;
   mqs_client *c = k->c;
+  ws_conn_free(k->ws);
   free(k);
   mqs_client_gone(c, mqs_loop_now_ms()); /* may wake others (a will): k is gone already */
 }
@@ -92,12 +98,27 @@ static void set_mask(conn *k, unsigned mask) {
   if (mqs_loop_fd_modify(k->srv->loop, k->fd, mask) == 0) k->mask = mask;
 }
 
+/* The byte stream of k: the core's own, or through WebSocket framing. */
+static size_t output(conn *k, const uint8_t **p) {
+  return k->ws ? ws_conn_output(k->ws, k->c, p) : mqs_client_output(k->c, p);
+}
+static void output_done(conn *k, size_t n) {
+  if (k->ws) ws_conn_output_done(k->ws, n);
+  else mqs_client_output_done(k->c, n);
+}
+static bool should_close(conn *k) {
+  return k->ws ? ws_conn_should_close(k->ws, k->c) : mqs_client_should_close(k->c);
+}
+static bool wants_input(conn *k) {
+  return k->ws ? ws_conn_wants_input(k->ws, k->c) : mqs_client_wants_input(k->c);
+}
+
 /* Send what the core has for k. Returns false when k was closed. */
 static bool flush(conn *k) {
   bool blocked = false;
   for (;;) {
     const uint8_t *p;
-    size_t n = mqs_client_output(k->c, &p);
+    size_t n = output(k, &p);
     if (n == 0) break;
     ssize_t w = mqs_tcp_write(k->fd, p, n);
     if (w == -EAGAIN) {
@@ -108,18 +129,18 @@ static bool flush(conn *k) {
       conn_close(k);
       return false;
     }
-    mqs_client_output_done(k->c, (size_t)w);
+    output_done(k, (size_t)w);
     if ((size_t)w < n) {
       blocked = true;
       break;
     }
   }
-  if (!blocked && mqs_client_should_close(k->c)) {
+  if (!blocked && should_close(k)) {
     conn_close(k);
     return false;
   }
   unsigned mask = 0;
-  if (mqs_client_wants_input(k->c)) mask |= MQS_LOOP_READ;
+  if (wants_input(k)) mask |= MQS_LOOP_READ;
   if (blocked) mask |= MQS_LOOP_WRITE;
   if (!mask && !blocked) mask = MQS_LOOP_READ; /* closing: wait for nothing but errors */
   set_mask(k, mask);
@@ -132,7 +153,7 @@ static void on_conn(mqs_loop *loop, int fd, unsigned events, void *arg) {
   conn *k = arg;
   server *s = k->srv;
   if (events & (MQS_LOOP_READ | MQS_LOOP_ERROR | MQS_LOOP_HUP)) {
-    for (int i = 0; i < READS_PER_EVENT && mqs_client_wants_input(k->c); i++) {
+    for (int i = 0; i < READS_PER_EVENT && wants_input(k); i++) {
       ssize_t n = mqs_tcp_read(k->fd, s->buf, sizeof s->buf);
       if (n == -EAGAIN) break;
       if (n <= 0) { /* end of stream or error: the network closed */
@@ -140,7 +161,8 @@ static void on_conn(mqs_loop *loop, int fd, unsigned events, void *arg) {
         rearm(s);
         return;
       }
-      int rc = mqs_client_input(k->c, s->buf, (size_t)n, mqs_loop_now_ms());
+      int rc = k->ws ? ws_conn_input(k->ws, k->c, s->buf, (size_t)n, mqs_loop_now_ms())
+                     : mqs_client_input(k->c, s->buf, (size_t)n, mqs_loop_now_ms());
       if (rc == MQS_ENOMEM) {
         conn_close(k);
         rearm(s);
@@ -174,6 +196,9 @@ static void resume_accept(mqs_loop *loop, int64_t id, void *arg) {
 static void on_listen(mqs_loop *loop, int lfd, unsigned events, void *arg) {
   (void)events;
   server *s = arg;
+  bool ws = false;
+  for (int i = 0; i < s->n_listeners; i++)
+    if (s->listeners[i] == lfd) ws = s->listener_ws[i];
   for (int i = 0; i < 64; i++) {
     int fd = mqs_tcp_accept(lfd);
     if (fd == -EAGAIN) break;
@@ -195,8 +220,10 @@ static void on_listen(mqs_loop *loop, int lfd, unsigned events, void *arg) {
     k->srv = s;
     k->fd = fd;
     k->c = mqs_broker_accept(s->b, peer, k, mqs_loop_now_ms());
-    if (!k->c || mqs_loop_fd_add(loop, fd, MQS_LOOP_READ, on_conn, k)) {
+    if (ws) k->ws = ws_conn_new(s->max_frame);
+    if (!k->c || (ws && !k->ws) || mqs_loop_fd_add(loop, fd, MQS_LOOP_READ, on_conn, k)) {
       if (k->c) mqs_client_gone(k->c, mqs_loop_now_ms());
+      ws_conn_free(k->ws);
       close(fd);
       free(k);
       continue;
@@ -273,15 +300,13 @@ static void on_signal(mqs_loop *loop, int fd, unsigned events, void *arg) {
   mqs_loop_timer_add(loop, 0, check_done, s);
 }
 
-static int open_listeners(server *s, const mqs_broker_options *o) {
-  mqs_listen_addr defaults[2] = {{"127.0.0.1", o->port}, {"::1", o->port}};
-  const mqs_listen_addr *want = o->n_listen ? o->listen : defaults;
-  int n = o->n_listen ? o->n_listen : 2;
+/* Listen on want[0..n): MQTT over TCP, or over WebSocket when ws. Port 0 on
+ * several addresses: one port for all where it is free, so that the
+ * "listening" lines name the same port for IPv4 and IPv6. */
+static int listen_on(server *s, const mqs_listen_addr *want, int n, bool ws, bool explicit_) {
   uint16_t first_ephemeral = 0;
   for (int i = 0; i < n; i++) {
     uint16_t port = want[i].port;
-    /* Port 0 on several addresses: one port for all where it is free, so
-     * that "listening on" names the same port for IPv4 and IPv6. */
     if (port == 0 && first_ephemeral) port = first_ephemeral;
     uint16_t bound = 0;
     int fd = mqs_tcp_listen(want[i].host, port, 0, &bound);
@@ -289,7 +314,7 @@ static int open_listeners(server *s, const mqs_broker_options *o) {
     if (fd < 0) {
       fprintf(stderr, "mqspec-broker: cannot listen on %s port %u: %s\n", want[i].host,
               want[i].port, strerror(-fd));
-      if (o->n_listen) return -1; /* asked for explicitly: a hard error */
+      if (explicit_) return -1; /* asked for explicitly: a hard error */
       continue;
     }
     if (want[i].port == 0 && !first_ephemeral) first_ephemeral = bound;
@@ -297,12 +322,23 @@ static int open_listeners(server *s, const mqs_broker_options *o) {
       close(fd);
       return -1;
     }
+    s->listener_ws[s->n_listeners] = ws;
     s->listeners[s->n_listeners++] = fd;
     bool v6 = strchr(want[i].host, ':') != NULL;
-    printf("mqspec-broker: listening on %s%s%s:%u\n", v6 ? "[" : "", want[i].host, v6 ? "]" : "",
-           bound);
+    /* "listening on" is what scripts wait for: it names the TCP listener. */
+    printf("mqspec-broker: %s %s%s%s:%u\n", ws ? "listening for WebSocket (path any) at" : "listening on",
+           v6 ? "[" : "", want[i].host, v6 ? "]" : "", bound);
   }
   fflush(stdout);
+  return 0;
+}
+
+static int open_listeners(server *s, const mqs_broker_options *o) {
+  mqs_listen_addr defaults[2] = {{"127.0.0.1", o->port}, {"::1", o->port}};
+  if (listen_on(s, o->n_listen ? o->listen : defaults, o->n_listen ? o->n_listen : 2, false,
+                o->n_listen > 0) ||
+      listen_on(s, o->ws_listen, o->n_ws_listen, true, true))
+    return -1;
   return s->n_listeners ? 0 : -1;
 }
 
@@ -346,6 +382,7 @@ int main(int argc, char **argv) {
     o.core.acl = acl;
   }
   s->log_level = o.log_level;
+  s->max_frame = (uint64_t)o.core.max_packet_size + 16;
   o.core.io.wake = wake;
   o.core.io.log = log_line;
   o.core.io.random = random_bytes;

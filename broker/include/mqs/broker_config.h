@@ -6,6 +6,7 @@
  * comment. Booleans take true/false, yes/no, on/off, 1/0:
  *   listen 127.0.0.1:1883
  *   listen [::1]:1883
+ *   ws-listen 127.0.0.1:8080
  *   max-packet-size 65536
  *   retain false
  *   password-file /etc/mqspec/passwd
@@ -32,6 +33,8 @@ typedef struct {
   mqs_listen_addr listen[MQS_BROKER_MAX_LISTEN];
   int n_listen;        /* 0: the defaults, 127.0.0.1 and ::1 on port */
   uint16_t port;       /* [1883] for the default listeners */
+  mqs_listen_addr ws_listen[MQS_BROKER_MAX_LISTEN]; /* MQTT over WebSocket */
+  int n_ws_listen;
   char *password_file; /* malloc'd, or NULL */
   char *acl_file;
   int log_level; /* [MQS_LOG_WARN] */
