@@ -51,7 +51,24 @@ static int find(mqs_bundled *b, char *err, size_t cap) {
   return -1;
 }
 
-/* Read its output until the "listening on HOST:PORT" line, 5 s at most. */
+/* The port in the line of buf that follows marker, or 0 (not there yet);
+ * -1 when the line is complete but holds no port. */
+static int port_after(const char *buf, const char *marker, uint16_t *port) {
+  const char *at = strstr(buf, marker);
+  const char *eol = at ? strchr(at, '\n') : NULL;
+  if (!at || !eol) return 0;
+  char hostport[128], host[MQS_TCP_HOST_MAX];
+  at += strlen(marker);
+  size_t hl = (size_t)(eol - at);
+  if (hl >= sizeof hostport) hl = sizeof hostport - 1;
+  memcpy(hostport, at, hl);
+  hostport[hl] = '\0';
+  char *sp = strpbrk(hostport, " \t\r");
+  if (sp) *sp = '\0';
+  return mqs_tcp_parse_hostport(hostport, host, sizeof host, port, NULL) == 0 && *port ? 1 : -1;
+}
+
+/* Read its output until the "listening" lines (TCP and WebSocket), 5 s at most. */
 static int await_port(mqs_bundled *b, char *err, size_t cap) {
   char buf[8192];
   size_t len = 0;
@@ -72,24 +89,17 @@ static int await_port(mqs_bundled *b, char *err, size_t cap) {
     }
     len += (size_t)n;
     buf[len] = '\0';
-    const char *at = strstr(buf, "listening on ");
-    const char *eol = at ? strchr(at, '\n') : NULL;
-    if (at && eol) {
-      char hostport[128], host[MQS_TCP_HOST_MAX];
-      size_t hl = (size_t)(eol - (at + 13));
-      if (hl >= sizeof hostport) hl = sizeof hostport - 1;
-      memcpy(hostport, at + 13, hl);
-      hostport[hl] = '\0';
-      char *sp = strpbrk(hostport, " \t\r");
-      if (sp) *sp = '\0';
-      if (mqs_tcp_parse_hostport(hostport, host, sizeof host, &b->port, NULL) == 0 && b->port)
-        return 0;
-      snprintf(err, cap, "%s: cannot read the port in '%s'", b->path, hostport);
+    int tcp = port_after(buf, "listening on ", &b->port);
+    int ws = port_after(buf, "listening for WebSocket (path any) at ", &b->ws_port);
+    if (tcp < 0 || ws < 0) {
+      snprintf(err, cap, "%s: cannot read the port in its output:\n%s", b->path, buf);
       return -1;
     }
+    if (tcp > 0 && ws > 0) return 0;
     if (len == sizeof buf - 1) len = 0; /* a chatty start: keep looking */
   }
-  snprintf(err, cap, "%s did not say 'listening on 127.0.0.1:PORT' within 5 s", b->path);
+  snprintf(err, cap, "%s did not say 'listening on 127.0.0.1:PORT' (TCP and WebSocket) within 5 s",
+           b->path);
   return -1;
 }
 
@@ -117,7 +127,7 @@ int mqs_bundled_start(mqs_bundled *b, char *err, size_t cap) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[1]);
-    execl(b->path, b->path, "-p", "0", (char *)NULL);
+    execl(b->path, b->path, "-p", "0", "--ws-listen", "127.0.0.1:0", (char *)NULL);
     fprintf(stderr, "exec %s: %s\n", b->path, strerror(errno));
     _exit(127);
   }

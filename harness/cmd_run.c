@@ -34,6 +34,11 @@ static const char usage_text[] =
     "Broker:\n"
     "  --broker HOST:PORT    the broker to test (default: start the bundled\n"
     "                        mqspec-broker on a free loopback port, and stop it after)\n"
+    "  --broker-ws HOST:PORT[/PATH]\n"
+    "                        its MQTT over WebSocket listener (path default /mqtt):\n"
+    "                        without it the WebSocket scenarios are n/a (the bundled\n"
+    "                        broker has one)\n"
+    "  --websocket           every client connects over WebSocket, not TCP\n"
     "\n"
     "Selection (within one kind any may match; every kind given must):\n"
     "  ID-GLOB               scenario ids, '*' and '?' allowed: 'v5.qos2.*'\n"
@@ -74,6 +79,8 @@ static const char usage_text[] =
 
 typedef struct {
   const char *broker;
+  const char *broker_ws; /* HOST:PORT[/PATH] of its WebSocket listener */
+  bool websocket;        /* every client over WebSocket */
   const char **dirs;
   size_t n_dirs;
   const char **files;
@@ -157,6 +164,11 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
     } else if (VALUE("--broker")) {
       NEED();
       a->broker = v;
+    } else if (VALUE("--broker-ws")) {
+      NEED();
+      a->broker_ws = v;
+    } else if (strcmp(arg, "--websocket") == 0) {
+      a->websocket = true;
     } else if (VALUE("--scenarios")) {
       NEED();
       push(&a->dirs, &a->n_dirs, v);
@@ -332,8 +344,21 @@ static int write_reports(const run_args *a, const mqs_run_result *run) {
 }
 
 static int run_selected(run_args *a, mqs_scenario **sel, size_t n, mqs_expect_list *xf) {
-  char host[MQS_TCP_HOST_MAX];
-  uint16_t port;
+  char host[MQS_TCP_HOST_MAX], ws_host[MQS_TCP_HOST_MAX], ws_path[256] = "/mqtt";
+  uint16_t port, ws_port = 0;
+  if (a->broker_ws) {
+    char hostport[MQS_TCP_HOST_MAX + 8];
+    const char *why = NULL, *slash = strchr(a->broker_ws, '/');
+    size_t hl = slash ? (size_t)(slash - a->broker_ws) : strlen(a->broker_ws);
+    snprintf(hostport, sizeof hostport, "%.*s", (int)hl, a->broker_ws);
+    if (slash) snprintf(ws_path, sizeof ws_path, "%s", slash);
+    if (mqs_tcp_parse_hostport(hostport, ws_host, sizeof ws_host, &ws_port, &why) < 0 ||
+        ws_port == 0)
+      return usage_error("run", "--broker-ws: expected HOST:PORT or HOST:PORT/PATH, got '%s'%s%s",
+                         a->broker_ws, why ? ": " : "", why ? why : "");
+  }
+  if (a->websocket && a->broker && !a->broker_ws)
+    return usage_error("run", "--websocket needs --broker-ws HOST:PORT[/PATH] with --broker%s", "");
   mqs_bundled bundled = {.pid = -1, .out_fd = -1};
   char broker_label[MQS_TCP_HOST_MAX + 64];
   if (a->broker) {
@@ -351,6 +376,10 @@ static int run_selected(run_args *a, mqs_scenario **sel, size_t n, mqs_expect_li
     child_pid = bundled.pid;
     snprintf(host, sizeof host, "127.0.0.1");
     port = bundled.port;
+    if (!a->broker_ws) {
+      snprintf(ws_host, sizeof ws_host, "127.0.0.1");
+      ws_port = bundled.ws_port;
+    }
     snprintf(broker_label, sizeof broker_label, "mqspec-broker (bundled, 127.0.0.1:%u)", port);
   }
   signal(SIGINT, on_signal);
@@ -370,6 +399,10 @@ static int run_selected(run_args *a, mqs_scenario **sel, size_t n, mqs_expect_li
       .scenario_timeout_ms = a->timeout_ms ? a->timeout_ms : 60000,
       .without = a->without,
       .run_tag = tag,
+      .ws_host = ws_host,
+      .ws_port = ws_port,
+      .ws_path = ws_path,
+      .all_websocket = a->websocket,
       .on_done = on_done,
       .arg = &p,
   };

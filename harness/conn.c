@@ -1,12 +1,17 @@
-/* harness/conn.c — one client's TCP connection: connect, read into the
- * receive buffer, write, close, and the transcript of each. */
+/* harness/conn.c — one client's connection: connect, read into the
+ * receive buffer, write, close, and the transcript of each. Over TCP, or
+ * over WebSocket (MQTT chapter 6): then the upgrade comes first, each
+ * write goes out as one masked frame, and the payload of the broker's
+ * binary frames is the MQTT stream the steps read. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine_int.h"
 #include "mqs/tcp.h"
+#include "mqs/ws.h"
 
 /* One read per readiness event: a flooding broker cannot keep one
  * callback busy, and the other connections get their turn. */
@@ -45,24 +50,156 @@ static int grow(mqs_client *c, size_t need) {
   return 0;
 }
 
+/* MQTT bytes from the broker: into the receive buffer and the transcript. */
+static int received(mqs_client *c, const uint8_t *p, size_t n) {
+  if (grow(c, n) < 0) {
+    mqs_run_finish(c->run, MQS_VERDICT_ERROR, "out of memory reading from the broker");
+    return -1;
+  }
+  memcpy(c->rx + c->rx_len, p, n);
+  mqs_run_record(c->run, MQS_WIRE_RECEIVED, c, p, n);
+  c->rx_len += n;
+  return 0;
+}
+
+/* ---- WebSocket ---- */
+
+static void ws_flush(mqs_client *c) {
+  while (c->ws_out_off < c->ws_out.len) {
+    ssize_t w = mqs_tcp_write(c->fd, c->ws_out.p + c->ws_out_off, c->ws_out.len - c->ws_out_off);
+    if (w <= 0) break; /* EAGAIN: on the next write event; an error: the read side says so */
+    c->ws_out_off += (size_t)w;
+  }
+  if (c->ws_out_off == c->ws_out.len) c->ws_out_off = c->ws_out.len = 0;
+}
+
+/* Queue one frame; clients mask every frame (RFC 6455, 5.3). */
+static int ws_frame(mqs_client *c, uint8_t opcode, const uint8_t *p, size_t n) {
+  uint8_t h[14], mask[4];
+  uint32_t x = (uint32_t)rand();
+  memcpy(mask, &x, 4);
+  size_t hl = mqs_ws_frame_header(h, true, opcode, n, mask);
+  size_t at = c->ws_out.len + hl;
+  if (mqs_hexbuf_append(&c->ws_out, h, hl) < 0 || mqs_hexbuf_append(&c->ws_out, p, n) < 0)
+    return -1;
+  mqs_ws_mask(c->ws_out.p + at, n, mask, 0);
+  return 0;
+}
+
+static void ws_fail(mqs_client *c, const char *what, const char *why) {
+  mqs_run *r = c->run;
+  mqs_run_finish(r, MQS_VERDICT_FAIL, "%s: client %s: %s: %s", r->cur ? r->where : "the scenario",
+                 c->def->name, what, why);
+}
+
+/* The broker's answer to the upgrade, then its frames. */
+static void ws_input(mqs_client *c) {
+  mqs_run *r = c->run;
+  if (c->ws_handshake) {
+    const char *why = NULL;
+    ssize_t n = mqs_ws_check_response(c->ws_in.p, c->ws_in.len, c->ws_key, &why);
+    if (n == 0) return;
+    if (n < 0) {
+      ws_fail(c, "the WebSocket upgrade failed", why);
+      return;
+    }
+    memmove(c->ws_in.p, c->ws_in.p + n, c->ws_in.len - (size_t)n);
+    c->ws_in.len -= (size_t)n;
+    c->ws_handshake = c->connecting = false;
+    mqs_run_record(r, MQS_WIRE_OPEN, c, NULL, 0);
+  }
+  size_t off = 0;
+  while (off < c->ws_in.len && !r->over && !c->peer_closed) {
+    mqs_ws_frame f;
+    const char *why = NULL;
+    ssize_t n = mqs_ws_parse_frame(c->ws_in.p + off, c->ws_in.len - off, false, MQS_RX_LIMIT, &f,
+                                   &why);
+    if (n == 0) break;
+    if (n < 0) {
+      ws_fail(c, "the broker sent a broken WebSocket frame", why);
+      return;
+    }
+    off += (size_t)n;
+    if (f.masked) {
+      ws_fail(c, "the broker sent a broken WebSocket frame", "a server frame with a mask");
+      return;
+    }
+    switch (f.opcode) {
+    case MQS_WS_TEXT:
+      ws_fail(c, "the broker sent a text frame", "MQTT travels in binary frames [MQTT-6.0.0-1]");
+      return;
+    case MQS_WS_BINARY:
+    case MQS_WS_CONTINUATION:
+      if (f.len && received(c, f.payload, f.len) < 0) return;
+      break;
+    case MQS_WS_PING:
+      if (ws_frame(c, MQS_WS_PONG, f.payload, f.len) < 0) return;
+      ws_flush(c);
+      break;
+    case MQS_WS_CLOSE: /* the broker ends the connection: as a FIN would */
+      peer_gone(c, false);
+      break;
+    default: break;
+    }
+  }
+  memmove(c->ws_in.p, c->ws_in.p + off, c->ws_in.len - off);
+  c->ws_in.len -= off;
+}
+
+static int ws_start(mqs_client *c) {
+  const mqs_engine_opts *o = c->run->eng->o;
+  uint8_t rnd[16];
+  for (int i = 0; i < 16; i++) rnd[i] = (uint8_t)rand();
+  mqs_ws_make_key(rnd, c->ws_key);
+  char host[MQS_TCP_HOST_MAX + 16], req[1024];
+  bool v6 = strchr(o->ws_host, ':') != NULL;
+  snprintf(host, sizeof host, "%s%s%s:%u", v6 ? "[" : "", o->ws_host, v6 ? "]" : "", o->ws_port);
+  size_t n = mqs_ws_build_request(host, o->ws_path ? o->ws_path : "/mqtt", c->ws_key, req,
+                                  sizeof req);
+  if (!n || mqs_hexbuf_append(&c->ws_out, (const uint8_t *)req, n) < 0) return -1;
+  c->ws_handshake = true;
+  ws_flush(c);
+  return 0;
+}
+
 static void read_some(mqs_client *c) {
   mqs_run *r = c->run;
-  if (grow(c, READ_CHUNK) < 0) {
-    mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
-    return;
+  uint8_t *into;
+  if (c->ws) {
+    if (c->ws_in.cap - c->ws_in.len < READ_CHUNK) {
+      uint8_t *p = realloc(c->ws_in.p, c->ws_in.len + READ_CHUNK);
+      if (!p) {
+        mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
+        return;
+      }
+      c->ws_in.p = p;
+      c->ws_in.cap = c->ws_in.len + READ_CHUNK;
+    }
+    into = c->ws_in.p + c->ws_in.len;
+  } else {
+    if (grow(c, READ_CHUNK) < 0) {
+      mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
+      return;
+    }
+    into = c->rx + c->rx_len;
   }
-  ssize_t n = mqs_tcp_read(c->fd, c->rx + c->rx_len, READ_CHUNK);
+  ssize_t n = mqs_tcp_read(c->fd, into, READ_CHUNK);
   if (n == -EAGAIN) return;
-  if (n == 0) {
-    peer_gone(c, false);
+  if (n == 0 || n < 0) {
+    if (c->ws_handshake) {
+      ws_fail(c, "the WebSocket upgrade failed", "the broker closed the connection");
+      return;
+    }
+    peer_gone(c, n < 0);
     return;
   }
-  if (n < 0) {
-    peer_gone(c, true);
-    return;
+  if (c->ws) {
+    c->ws_in.len += (size_t)n;
+    ws_input(c);
+  } else {
+    mqs_run_record(r, MQS_WIRE_RECEIVED, c, c->rx + c->rx_len, (size_t)n);
+    c->rx_len += (size_t)n;
   }
-  mqs_run_record(r, MQS_WIRE_RECEIVED, c, c->rx + c->rx_len, (size_t)n);
-  c->rx_len += (size_t)n;
   if (c->rx_len - c->rx_off > MQS_RX_LIMIT)
     mqs_run_finish(r, MQS_VERDICT_FAIL,
                    "%s: flood: client %s received more than %u bytes that no step asked for",
@@ -73,16 +210,23 @@ static void on_io(mqs_loop *loop, int fd, unsigned ev, void *arg) {
   (void)loop, (void)fd;
   mqs_client *c = arg;
   mqs_run *r = c->run;
-  if (c->connecting) {
+  if (c->connecting && !c->ws_handshake) {
     int rc = mqs_tcp_connect_result(c->fd);
     if (rc == -EINPROGRESS) return;
     c->connecting = false;
     if (rc < 0) {
       mqs_run_finish(r, MQS_VERDICT_ERROR, "%s: client %s cannot connect to %s:%u: %s", r->where,
-                     c->def->name, r->eng->o->host, r->eng->o->port, strerror(-rc));
+                     c->def->name, c->ws ? r->eng->o->ws_host : r->eng->o->host,
+                     c->ws ? r->eng->o->ws_port : r->eng->o->port, strerror(-rc));
       return;
     }
     mqs_tcp_nodelay(c->fd, 1); /* split writes must leave as separate segments */
+    if (c->ws) { /* the upgrade first: still "connecting" until its answer */
+      c->connecting = true;
+      if (ws_start(c) < 0) mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory");
+      want(c, c->ws_out.len > 0);
+      return;
+    }
     mqs_run_record(r, MQS_WIRE_OPEN, c, NULL, 0);
     want(c, false);
     mqs_run_pump(r);
@@ -93,7 +237,8 @@ static void on_io(mqs_loop *loop, int fd, unsigned ev, void *arg) {
     else if (ev & (MQS_LOOP_HUP | MQS_LOOP_ERROR)) want(c, false);
   }
   if (r->over) return;
-  if (ev & MQS_LOOP_WRITE) want(c, false); /* the step asks again if it still needs to */
+  if ((ev & MQS_LOOP_WRITE) && c->ws) ws_flush(c);
+  if (ev & MQS_LOOP_WRITE) want(c, c->ws && c->ws_out.len > 0); /* a step asks again if it must */
   mqs_run_pump(r);
 }
 
@@ -106,6 +251,9 @@ void mqs_conn_free_aliases(mqs_client *c) {
 
 void mqs_conn_reset_state(mqs_client *c) {
   c->rx_off = c->rx_len = 0;
+  c->ws = c->def->websocket || c->run->eng->o->all_websocket;
+  c->ws_handshake = false;
+  c->ws_in.len = c->ws_out.len = c->ws_out_off = 0;
   c->peer_closed = c->peer_reset = c->write_shut = false;
   mqs_conn_free_aliases(c);
   c->alias_max = 0;
@@ -116,7 +264,7 @@ int mqs_conn_open(mqs_client *c) {
   mqs_run *r = c->run;
   const mqs_engine_opts *o = r->eng->o;
   mqs_conn_reset_state(c);
-  int fd = mqs_tcp_connect(o->host, o->port);
+  int fd = c->ws ? mqs_tcp_connect(o->ws_host, o->ws_port) : mqs_tcp_connect(o->host, o->port);
   if (fd < 0) return fd;
   int rc = mqs_loop_fd_add(r->eng->loop, fd, MQS_LOOP_WRITE, on_io, c);
   if (rc < 0) {
@@ -138,7 +286,7 @@ void mqs_conn_close(mqs_client *c, mqs_wire_kind how) {
   /* A connection that never got as far as connecting leaves no trace. */
   if (!c->connecting) mqs_run_record(c->run, how, c, NULL, 0);
   c->fd = -1;
-  c->connecting = false;
+  c->connecting = c->ws_handshake = false;
 }
 
 int mqs_conn_half_close(mqs_client *c) {
@@ -150,7 +298,14 @@ int mqs_conn_half_close(mqs_client *c) {
   return rc;
 }
 
-ssize_t mqs_conn_write(mqs_client *c, const uint8_t *p, size_t n) {
+ssize_t mqs_conn_write(mqs_client *c, const uint8_t *p, size_t n, uint8_t opcode) {
+  if (c->ws) {
+    if (ws_frame(c, opcode, p, n) < 0) return -ENOMEM;
+    mqs_run_record(c->run, MQS_WIRE_SENT, c, p, n);
+    ws_flush(c);
+    if (c->ws_out.len) want(c, true);
+    return (ssize_t)n;
+  }
   ssize_t w = mqs_tcp_write(c->fd, p, n);
   if (w == -EAGAIN) w = 0;
   if (w > 0) mqs_run_record(c->run, MQS_WIRE_SENT, c, p, (size_t)w);

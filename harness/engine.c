@@ -60,6 +60,8 @@ static void release(mqs_run *r) {
     mqs_client *c = &r->clients[i];
     if (c->fd >= 0) mqs_conn_close(c, MQS_WIRE_CLOSED_LOCAL);
     mqs_conn_free_aliases(c);
+    mqs_hexbuf_free(&c->ws_in);
+    mqs_hexbuf_free(&c->ws_out);
     free(c->rx);
   }
   free(r->clients);
@@ -220,6 +222,10 @@ static void start_run(mqs_run *r) {
   e->running++;
   r->res->transcript.version = sc->version;
   unsigned off = sc->needs & o->without;
+  if ((sc->needs & MQS_NEED_WEBSOCKET) && !o->ws_port) {
+    mqs_run_finish(r, MQS_VERDICT_NA, "needs websocket: no WebSocket listener (--broker-ws)");
+    return;
+  }
   if (off) {
     char names[128] = "";
     size_t n = 0;

@@ -9,6 +9,7 @@
 #ifndef MQS_ENGINE_H
 #define MQS_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "result.h"
@@ -22,6 +23,13 @@ typedef struct {
   uint32_t scenario_timeout_ms; /* for a whole scenario, unless it says */
   unsigned without;             /* MQS_NEED_* the user declared off: n/a at once */
   const char *run_tag;          /* unique per run: part of every ${prefix} */
+  /* MQTT over WebSocket: the broker's listener (ws_port 0: none, and the
+   * scenarios with a websocket client are n/a), the request path, and
+   * whether every client uses it rather than TCP. */
+  const char *ws_host;
+  uint16_t ws_port;
+  const char *ws_path;
+  bool all_websocket;
   /* Called as each scenario finishes (for the console), in finishing order. */
   void (*on_done)(const mqs_scenario_result *r, void *arg);
   void *arg;

@@ -40,6 +40,13 @@ typedef struct {
   mqs_str *alias;      /* Topic Alias -> topic, set by the broker on this connection */
   size_t n_alias;
   char client_id[32];  /* the default client id */
+  /* MQTT over WebSocket (ws): the handshake under way (connecting stays
+   * true until it is done), frames read but not yet complete, framed
+   * bytes not yet written. The transcript holds the MQTT bytes only. */
+  bool ws, ws_handshake;
+  char ws_key[32];
+  mqs_hexbuf ws_in, ws_out;
+  size_t ws_out_off;
 } mqs_client;
 
 typedef struct {
@@ -110,7 +117,9 @@ void mqs_conn_close(mqs_client *c, mqs_wire_kind how); /* CLOSED_LOCAL or RESET_
 int mqs_conn_half_close(mqs_client *c);
 /* Write up to n bytes now; returns bytes written (>= 0) or -errno. Asks for
  * writability when the kernel took less. */
-ssize_t mqs_conn_write(mqs_client *c, const uint8_t *p, size_t n);
+/* Over WebSocket, the n bytes go in one frame with opcode (MQS_WS_BINARY
+ * unless a step says) and are all taken; the frame may leave later. */
+ssize_t mqs_conn_write(mqs_client *c, const uint8_t *p, size_t n, uint8_t opcode);
 void mqs_conn_consume(mqs_client *c, size_t n);
 void mqs_conn_reset_state(mqs_client *c); /* a new connection: no aliases, empty buffers */
 void mqs_conn_free_aliases(mqs_client *c);

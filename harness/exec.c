@@ -13,6 +13,7 @@
 
 #include "build.h"
 #include "engine_int.h"
+#include "mqs/ws.h"
 #include "match.h"
 #include "mqs/print.h"
 
@@ -544,7 +545,8 @@ static mqs_step_state do_send(mqs_run *r) {
       r->piece++;
       continue;
     }
-    ssize_t w = mqs_conn_write(c, r->out.p + r->out_off, end - r->out_off);
+    ssize_t w = mqs_conn_write(c, r->out.p + r->out_off, end - r->out_off,
+                               st->has_ws_opcode ? st->ws_opcode : MQS_WS_BINARY);
     if (w < 0) return MQS_ST_DONE; /* the broker is gone: the next expect says so */
     r->out_off += (size_t)w;
     if (r->out_off < end) {

@@ -26,7 +26,7 @@ static const char top_keys[] =
     "description";
 
 static const char *const need_names[] = {"retain", "wildcard", "shared", "sub_id",
-                                         "topic_alias", "qos1", "qos2"};
+                                         "topic_alias", "qos1", "qos2", "websocket"};
 #define N_NEEDS (sizeof need_names / sizeof need_names[0])
 
 unsigned mqs_need_from_name(const char *name) {
@@ -41,7 +41,9 @@ const char *mqs_need_name(unsigned need) {
   return "?";
 }
 
-const char *mqs_need_names(void) { return "retain, wildcard, shared, sub_id, topic_alias, qos1, qos2"; }
+const char *mqs_need_names(void) {
+  return "retain, wildcard, shared, sub_id, topic_alias, qos1, qos2, websocket";
+}
 
 static void *alloc(ld *l, size_t n) { return mqs_arena_alloc(&l->s->arena, n ? n : 1); }
 
@@ -200,9 +202,17 @@ static int load_clients(ld *l, const mqs_node *n) {
         if (packet_types_mask(l, o->items[k], &c->ignore) < 0) return -1;
       } else if (strcmp(key, "version") == 0) {
         if (parse_version(l, o->items[k], &c->version) < 0) return -1;
+      } else if (strcmp(key, "transport") == 0) {
+        const char *t;
+        if (word(l, o->items[k], "transport", &t) < 0) return -1;
+        if (strcmp(t, "websocket") != 0 && strcmp(t, "tcp") != 0)
+          return mqs_diag_at(l->d, o->items[k], "transport: expected tcp or websocket, got '%s'", t);
+        c->websocket = strcmp(t, "websocket") == 0;
+        if (c->websocket) s->needs |= MQS_NEED_WEBSOCKET;
       } else {
         return mqs_diag_at(l->d, o->keys[k],
-                           "unknown client option '%s' (expected ignore or version)", key);
+                           "unknown client option '%s' (expected ignore, version or transport)",
+                           key);
       }
     }
   }
@@ -349,7 +359,7 @@ static const char action_list[] =
 
 static bool modifier(const char *k) {
   return strcmp(k, "timeout") == 0 || strcmp(k, "split") == 0 || strcmp(k, "gap") == 0 ||
-         strcmp(k, "note") == 0 || strcmp(k, "else_na") == 0;
+         strcmp(k, "note") == 0 || strcmp(k, "else_na") == 0 || strcmp(k, "ws_opcode") == 0;
 }
 
 static int simple_action(const char *a, mqs_step_kind *k) {
@@ -514,6 +524,16 @@ static int load_client_step(ld *l, mqs_step *st, const mqs_node *key, const mqs_
         return mqs_diag_at(l->d, v->keys[i], "timeout: this step does not wait for anything");
       if (mqs_node_duration(x, "timeout", &st->timeout_ms, l->d) < 0) return -1;
       if (st->timeout_ms == 0) return mqs_diag_at(l->d, x, "timeout: must be above 0");
+    } else if (strcmp(k, "ws_opcode") == 0) {
+      static const char *const ops[] = {"continuation", "text", "binary"};
+      const char *op;
+      if (st->kind != MQS_STEP_SEND)
+        return mqs_diag_at(l->d, v->keys[i], "ws_opcode applies to sending steps only");
+      if (word(l, x, "ws_opcode", &op) < 0) return -1;
+      for (uint8_t o = 0; o < 3; o++)
+        if (strcmp(op, ops[o]) == 0) st->ws_opcode = o, st->has_ws_opcode = true;
+      if (!st->has_ws_opcode)
+        return mqs_diag_at(l->d, x, "ws_opcode: expected text, binary or continuation, got '%s'", op);
     } else if (strcmp(k, "split") == 0 || strcmp(k, "gap") == 0) {
       if (st->kind != MQS_STEP_SEND)
         return mqs_diag_at(l->d, v->keys[i], "%s applies to sending steps only", k);

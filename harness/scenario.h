@@ -24,6 +24,7 @@ typedef enum {
   MQS_NEED_TOPIC_ALIAS = 1u << 4, /* Topic Alias Maximum > 0 */
   MQS_NEED_QOS1 = 1u << 5,        /* Maximum QoS >= 1 */
   MQS_NEED_QOS2 = 1u << 6,        /* Maximum QoS 2 */
+  MQS_NEED_WEBSOCKET = 1u << 7,   /* a WebSocket listener (--broker-ws); set by `transport` */
 } mqs_need;
 
 /* "retain" -> MQS_NEED_RETAIN, or 0. */
@@ -119,6 +120,8 @@ struct mqs_step {
   uint32_t *split_at;    /* or cut at these offsets, ascending */
   size_t n_split_at;
   uint32_t gap_ms;       /* pause between pieces */
+  bool has_ws_opcode;    /* over WebSocket: each piece goes in a frame with ws_opcode */
+  uint8_t ws_opcode;     /* (text, binary, continuation), not the default binary frame */
   /* EXPECT, EXPECT_UNORDERED */
   mqs_expect *expect;
   size_t n_expect;
@@ -147,6 +150,7 @@ typedef struct {
   const char *name;
   int version;     /* 4 or 5 */
   uint32_t ignore; /* bit t: skip packets of type t that a step does not expect */
+  bool websocket;  /* `transport: websocket`: MQTT over WebSocket (chapter 6) */
   const mqs_node *at;
 } mqs_client_def;
 

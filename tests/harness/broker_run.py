@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/harness/broker_run.py — run a command against a real broker.
 
-    broker_run.py --broker mosquitto|PATH [--proxy PROXY --fault SPEC...]
+    broker_run.py --broker mosquitto|PATH [--ws] [--proxy PROXY --fault SPEC...]
                   [--expect-exit N] [--expect REGEX]... [--reject REGEX]... -- CMD...
 
 Starts the broker on a free loopback port: mosquitto (Debian's, with a
@@ -11,6 +11,9 @@ that says it listens (no sleeps), optionally puts the fault-injecting proxy
 in front of it, runs CMD with every "{port}" replaced by the port to use,
 stops everything, and checks CMD's exit status and output. Exit 0 when
 every expectation holds, 1 otherwise, 2 when the broker cannot start.
+With --ws (mqspec-broker only) the broker also listens for MQTT over
+WebSocket, "{wsport}" names that listener, and the proxy goes in front of
+it instead of the TCP one.
 """
 import argparse
 import os
@@ -72,10 +75,10 @@ def start_mosquitto(tmp):
     return None, None, None
 
 
-def start_listening(argv, what):
+def start_listening(argv, what, pattern=r"listening on 127\.0\.0\.1:(\d+)"):
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = []
-    m = await_line(proc, r"listening on 127\.0\.0\.1:(\d+)", 10, log)
+    m = await_line(proc, pattern, 10, log)
     if not m:
         proc.kill()
         proc.wait()
@@ -100,6 +103,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--broker", required=True)
     ap.add_argument("--proxy")
+    ap.add_argument("--ws", action="store_true")
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--expect-exit", type=int)
     ap.add_argument("--expect", action="append", default=[])
@@ -112,20 +116,31 @@ def main():
     tmp = tempfile.mkdtemp(prefix="mqs-broker-run-")
     broker = proxy = None
     try:
+        wsport = None
         if a.broker == "mosquitto":
             broker, port, blog = start_mosquitto(tmp)
+        elif a.ws:  # the WebSocket line comes after the TCP ones
+            broker, wsport, blog = start_listening(
+                [a.broker, "-p", "0", "--ws-listen", "127.0.0.1:0"], a.broker,
+                r"listening for WebSocket \(path any\) at 127\.0\.0\.1:(\d+)")
+            port = next((int(m.group(1)) for m in map(
+                re.compile(r"listening on 127\.0\.0\.1:(\d+)").search, blog) if m), None)
         else:
             broker, port, blog = start_listening([a.broker, "-p", "0"], a.broker)
         if not broker:
             return 2
         if a.proxy:
-            argv = [a.proxy, "--upstream", f"127.0.0.1:{port}"]
+            argv = [a.proxy, "--upstream", f"127.0.0.1:{wsport if a.ws else port}"]
             for f in a.fault:
                 argv += ["--fault", f]
-            proxy, port, plog = start_listening(argv, "the fault proxy")
+            proxy, front, plog = start_listening(argv, "the fault proxy")
             if not proxy:
                 return 2
-        cmd = [c.replace("{port}", str(port)) for c in cmd]
+            if a.ws:
+                wsport = front
+            else:
+                port = front
+        cmd = [c.replace("{port}", str(port)).replace("{wsport}", str(wsport)) for c in cmd]
         print("$", " ".join(cmd), flush=True)
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         sys.stdout.write(p.stdout)

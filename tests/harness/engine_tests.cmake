@@ -50,6 +50,12 @@ if(TARGET mqspec-broker)
            COMMAND ${_mqspec} run ${_scenarios} -j 16 --no-color
                    --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mqspec-broker.txt)
   set_tests_properties(conformance_mqspec_broker PROPERTIES LABELS "conformance" TIMEOUT 120)
+  # ... and again with every client over its WebSocket listener (MQTT chapter 6).
+  add_test(NAME conformance_mqspec_broker_websocket
+           COMMAND ${_mqspec} run ${_scenarios} -j 16 --no-color --websocket
+                   --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mqspec-broker.txt)
+  set_tests_properties(conformance_mqspec_broker_websocket PROPERTIES LABELS "conformance"
+                       TIMEOUT 120)
 endif()
 
 # The proxy alone changes nothing: the suite through it passes as it does without it.
@@ -83,22 +89,28 @@ foreach(_line IN LISTS _fault_lines)
   string(REGEX REPLACE "[ \t]+" ";" _words "${_line}")
   list(POP_FRONT _words _id)
   set(_broker mosquitto)
+  set(_ws)
+  set(_ws_run)
   list(GET _words 0 _first)
-  if(_first STREQUAL "@mqspec-broker")
+  if(_first STREQUAL "@mqspec-broker" OR _first STREQUAL "@mqspec-broker-ws")
     if(NOT TARGET mqspec-broker)
       continue()
     endif()
     list(POP_FRONT _words)
     set(_broker $<TARGET_FILE:mqspec-broker>)
+    if(_first STREQUAL "@mqspec-broker-ws") # the proxy in front of its WebSocket listener
+      set(_ws --ws)
+      set(_ws_run --broker-ws 127.0.0.1:{wsport}/mqtt)
+    endif()
   endif()
   set(_faults)
   foreach(_f IN LISTS _words)
     list(APPEND _faults --fault ${_f})
   endforeach()
   add_test(NAME fault_${_id}
-           COMMAND ${_run} --broker ${_broker} --proxy $<TARGET_FILE:mqs_fault_proxy> ${_faults}
+           COMMAND ${_run} --broker ${_broker} ${_ws} --proxy $<TARGET_FILE:mqs_fault_proxy> ${_faults}
                    --expect-exit 1 --expect "^FAIL +${_id} " --expect "^proxy: fault"
-                   -- ${_mqspec} run --broker 127.0.0.1:{port} ${_scenarios} --no-color
+                   -- ${_mqspec} run --broker 127.0.0.1:{port} ${_ws_run} ${_scenarios} --no-color
                    --strict --step-timeout 500ms ${_id})
   set_tests_properties(fault_${_id} PROPERTIES LABELS "conformance;faults" TIMEOUT 60)
 endforeach()

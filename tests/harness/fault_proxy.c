@@ -24,23 +24,36 @@
  *   topic=TEXT, payload=TEXT, replace=HEX (send these bytes instead),
  *   inject=HEX (send these bytes first, then the packet), append=HEX (the
  *   packet, then these bytes), close (send nothing and close both sides).
- * HEX is bytes without spaces ("e000"). */
+ * HEX is bytes without spaces ("e000").
+ *
+ * MQTT over WebSocket (a connection whose first bytes are "GET "): the
+ * upgrade passes, then the frames; MQTT faults do not apply there, these do:
+ *   c2s:ws-text:binary          text frames go on as binary ones
+ *   c2s:ws-frame:first-packet   each frame carries on only the first whole
+ *                               MQTT packet it starts with (nothing if none),
+ *                               as a server assuming one packet per frame
+ *   s2c:ws-handshake:strip-protocol  the 101 answer loses Sec-WebSocket-Protocol */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mqs/codec.h"
 #include "mqs/loop.h"
 #include "mqs/tcp.h"
+#include "mqs/ws.h"
 
 enum { C2S, S2C };
 #define WHAT_ANY 0
 #define WHAT_MALFORMED (-1)
 #define WHAT_CLOSE (-2)
+#define WHAT_WS_TEXT (-3)
+#define WHAT_WS_FRAME (-4)
+#define WHAT_WS_HANDSHAKE (-5)
 
 typedef struct {
   int dir;
@@ -76,6 +89,8 @@ typedef struct {
   bool dropping[2];
   bool hold_close;
   bool closing; /* a close fault fired: both sides end once the pending bytes are out */
+  bool ws;         /* MQTT over WebSocket: frames pass, with the ws- faults */
+  bool ws_open[2]; /* that direction's upgrade head has passed */
   uint8_t *held[2]; /* swap: a packet waiting for the next one like it */
   size_t held_len[2];
   int held_type[2];
@@ -415,12 +430,104 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
   }
 }
 
+/* The upgrade head of direction dir: passed on once complete, the 101
+ * answer without its Sec-WebSocket-Protocol line under that fault.
+ * Returns the bytes used, 0 while incomplete. */
+static size_t ws_head(pair *p, int dir, const uint8_t *b, size_t n) {
+  int out = dir == C2S ? S2C : C2S;
+  size_t end = 0;
+  for (size_t i = 3; i < n && !end; i++)
+    if (memcmp(b + i - 3, "\r\n\r\n", 4) == 0) end = i + 1;
+  if (!end) return 0;
+  p->ws_open[dir] = true;
+  fault *f = dir == S2C ? matching(S2C, WHAT_WS_HANDSHAKE) : NULL;
+  if (!f) {
+    emit(p, out, b, end);
+    return end;
+  }
+  fprintf(stderr, "fault %s: applied to the WebSocket upgrade answer\n", f->spec);
+  for (size_t i = 0; i < end;) { /* line by line, leaving one out */
+    const uint8_t *eol = memchr(b + i, '\n', end - i);
+    size_t len = (size_t)(eol - (b + i)) + 1;
+    if (!(len > 23 && strncasecmp((const char *)b + i, "Sec-WebSocket-Protocol:", 23) == 0))
+      emit(p, out, b + i, len);
+    i += len;
+  }
+  return end;
+}
+
+/* One whole client frame, unmasked: on to the broker, changed by a fault.
+ * Sent masked with a zero mask, which leaves the payload as it is. */
+static void ws_client_frame(pair *p, mqs_ws_frame *fr) {
+  uint8_t op = fr->opcode;
+  size_t len = fr->len;
+  fault *f;
+  if (op == MQS_WS_TEXT && (f = matching(C2S, WHAT_WS_TEXT))) {
+    fprintf(stderr, "fault %s: applied to a text frame\n", f->spec);
+    op = MQS_WS_BINARY;
+  }
+  if ((op == MQS_WS_BINARY || op == MQS_WS_CONTINUATION) && (f = matching(C2S, WHAT_WS_FRAME))) {
+    size_t total = 0;
+    mqs_violation why;
+    int rc = mqs_frame(fr->payload, fr->len, &total, &why);
+    len = rc == 0 && total <= fr->len ? total : 0;
+    if (len != fr->len)
+      fprintf(stderr, "fault %s: applied to a frame of %zu bytes (%zu go on)\n", f->spec, fr->len,
+              len);
+    if (!len) return;
+    op = MQS_WS_BINARY;
+  }
+  static const uint8_t zero_mask[4] = {0};
+  uint8_t h[14];
+  size_t hl = mqs_ws_frame_header(h, fr->fin, op, len, zero_mask);
+  emit(p, S2C, h, hl);
+  emit(p, S2C, fr->payload, len);
+}
+
+/* MQTT over WebSocket: heads, then frames (the broker's pass as they are). */
+static void ws_pump(pair *p, int dir) {
+  side *sd = &p->s[dir];
+  int out = dir == C2S ? S2C : C2S;
+  size_t off = 0;
+  if (!p->ws_open[dir]) off = ws_head(p, dir, sd->in, sd->in_len);
+  if (p->ws_open[dir] && dir == S2C) {
+    emit(p, out, sd->in + off, sd->in_len - off);
+    off = sd->in_len;
+  }
+  while (p->ws_open[dir] && dir == C2S && off < sd->in_len) {
+    mqs_ws_frame fr;
+    const char *why = NULL;
+    ssize_t n = mqs_ws_parse_frame(sd->in + off, sd->in_len - off, false, 1u << 28, &fr, &why);
+    if (n == 0) break;
+    if (n < 0) { /* not ours to judge: the rest passes as it is */
+      emit(p, out, sd->in + off, sd->in_len - off);
+      off = sd->in_len;
+      break;
+    }
+    if (fr.masked) {
+      ws_client_frame(p, &fr);
+    } else {
+      emit(p, out, sd->in + off, (size_t)n);
+    }
+    off += (size_t)n;
+  }
+  memmove(sd->in, sd->in + off, sd->in_len - off);
+  sd->in_len -= off;
+  flush(p, out);
+}
+
 /* Frame what side dir has read so far and pass each complete packet on. */
 static void pump(pair *p, int dir) {
   side *sd = &p->s[dir];
   int out = dir == C2S ? S2C : C2S;
   size_t off = 0;
   bool later = false;
+  if (dir == C2S && !p->version && !p->ws && sd->in_len >= 4 && memcmp(sd->in, "GET ", 4) == 0)
+    p->ws = true;
+  if (p->ws) {
+    ws_pump(p, dir);
+    return;
+  }
   while (off < sd->in_len) {
     if (p->broken[dir]) {
       if (!p->dropping[dir]) emit(p, out, sd->in + off, sd->in_len - off);
@@ -573,6 +680,9 @@ static void parse_fault(const char *spec, fault *f) {
   if (strcmp(what, "any") == 0) f->what = WHAT_ANY;
   else if (strcmp(what, "malformed") == 0) f->what = WHAT_MALFORMED;
   else if (strcmp(what, "close") == 0) f->what = WHAT_CLOSE;
+  else if (strcmp(what, "ws-text") == 0) f->what = WHAT_WS_TEXT;
+  else if (strcmp(what, "ws-frame") == 0) f->what = WHAT_WS_FRAME;
+  else if (strcmp(what, "ws-handshake") == 0) f->what = WHAT_WS_HANDSHAKE;
   else {
     f->what = 0;
     for (int t = 1; t <= 15; t++) {

@@ -202,7 +202,28 @@ static void client_errors(void **state) {
   snprintf(buf, sizeof buf, "%sclients: {c: {ignore: [pong]}}\nsteps: [{c: close}]\n", m);
   refused(buf, 5, "pong", "ignore: 'pong' is not a packet type");
   snprintf(buf, sizeof buf, "%sclients: {c: {colour: red}}\nsteps: [{c: close}]\n", m);
-  refused(buf, 5, "colour", "unknown client option 'colour' (expected ignore or version)");
+  refused(buf, 5, "colour",
+          "unknown client option 'colour' (expected ignore, version or transport)");
+  snprintf(buf, sizeof buf, "%sclients: {c: {transport: pigeon}}\nsteps: [{c: close}]\n", m);
+  refused(buf, 5, "pigeon", "transport: expected tcp or websocket, got 'pigeon'");
+  snprintf(buf, sizeof buf, "%sclients: {c: {transport: websocket}}\nsteps: [{c: {pingreq: {}, "
+           "ws_opcode: ping}}]\n", m);
+  refused(buf, 6, "ping}", "ws_opcode: expected text, binary or continuation, got 'ping'");
+  snprintf(buf, sizeof buf, "%sclients: [c]\nsteps: [{c: {close: {}, ws_opcode: text}}]\n",
+           m);
+  refused(buf, 6, "ws_opcode", "ws_opcode applies to sending steps only");
+  /* A websocket client makes the scenario need a WebSocket listener. */
+  snprintf(buf, sizeof buf, "%sclients: {c: {transport: websocket}, d: {}}\n"
+           "steps: [{c: {pingreq: {}, ws_opcode: text}}]\n", m);
+  mqs_diag d;
+  mqs_scenario *s = load(buf, &d);
+  assert_non_null(s);
+  assert_true(s->clients[0].websocket);
+  assert_false(s->clients[1].websocket);
+  assert_true(s->needs & MQS_NEED_WEBSOCKET);
+  assert_true(s->steps[0].has_ws_opcode);
+  assert_int_equal(s->steps[0].ws_opcode, 1);
+  mqs_scenario_free(s);
 }
 
 static void step_errors(void **state) {
