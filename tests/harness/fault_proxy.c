@@ -25,7 +25,9 @@
  *   inject=HEX (send these bytes first, then the packet), append=HEX (the
  *   packet, then these bytes), close (send nothing and close both sides),
  *   client_id=TEXT (a CONNECT's Client Identifier), topic_strip=HEX (remove
- *   every occurrence of the bytes from a PUBLISH's topic name). id=N on a
+ *   every occurrence of the bytes from a PUBLISH's topic name), will_restore
+ *   (a CONNECT gets the 3.1.1 Will of the last CONNECT that had one, as if
+ *   the server kept it in the session). id=N on a
  *   QoS 0 PUBLISH writes an identifier it must not have (QoS 0 flags kept).
  * HEX is bytes without spaces ("e000"). */
 #include <errno.h>
@@ -60,6 +62,14 @@ typedef struct {
 } fault;
 
 static fault faults[16];
+/* will_restore: the Will of the last CONNECT that had one (3.1.1: no properties). */
+static struct {
+  bool set;
+  uint8_t qos;
+  bool retain;
+  uint8_t topic[1024], payload[1024];
+  uint32_t topic_len, payload_len;
+} last_will;
 static size_t n_faults;
 static char up_host[MQS_TCP_HOST_MAX];
 static uint16_t up_port;
@@ -304,6 +314,12 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
     }
   } else if (strcmp(a, "topic") == 0) {
     k->publish.topic = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+  } else if (strcmp(a, "will_restore") == 0 && last_will.set && !k->connect.will) {
+    k->connect.will = true;
+    k->connect.will_qos = last_will.qos;
+    k->connect.will_retain = last_will.retain;
+    k->connect.will_topic = (mqs_str){last_will.topic, last_will.topic_len};
+    k->connect.will_payload = (mqs_str){last_will.payload, last_will.payload_len};
   } else if (strcmp(a, "client_id") == 0) {
     k->connect.client_id = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
   } else if (strcmp(a, "topic_strip") == 0 && f->hex_len) {
@@ -357,6 +373,19 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
   if (rc > 0 && dir == C2S && k.type == MQS_CONNECT)
     p->version = k.connect.level == MQS_V31 ? MQS_V311 : k.connect.level;
   int type = rc > 0 ? (int)k.type : WHAT_MALFORMED;
+  if (rc > 0 && dir == C2S && k.type == MQS_CONNECT && k.connect.will &&
+      k.connect.will_topic.len <= sizeof last_will.topic &&
+      k.connect.will_payload.len <= sizeof last_will.payload) {
+    last_will.set = true;
+    last_will.qos = k.connect.will_qos;
+    last_will.retain = k.connect.will_retain;
+    if (k.connect.will_topic.len)
+      memcpy(last_will.topic, k.connect.will_topic.p, k.connect.will_topic.len);
+    if (k.connect.will_payload.len)
+      memcpy(last_will.payload, k.connect.will_payload.p, k.connect.will_payload.len);
+    last_will.topic_len = k.connect.will_topic.len;
+    last_will.payload_len = k.connect.will_payload.len;
+  }
   fault *f = matching(dir, type);
   if (!f && rc < 0 && (b[0] >> 4) >= 1) { /* a fault for its type still applies */
     f = matching(dir, b[0] >> 4);
