@@ -161,6 +161,10 @@ static void describe_matcher(sbuf *b, const mqs_matcher *m, const mqs_expander *
     sb_put(b, "]");
     break;
   case MQS_M_PAIR: sb_put(b, "[\"%s\", \"%s\"]", shown(x, m->value), shown(x, m->high)); break;
+  case MQS_M_NOT:
+    sb_put(b, "not ");
+    describe_matcher(b, &m->sub[0], x);
+    break;
   }
 }
 
@@ -200,6 +204,10 @@ static int match(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_ctx 
   switch (m->kind) {
   case MQS_M_ANY: return v->kind != MQS_FV_ABSENT;
   case MQS_M_ABSENT: return v->kind == MQS_FV_ABSENT;
+  case MQS_M_NOT: {
+    int r = match(&m->sub[0], v, pt, c, d);
+    return r < 0 ? r : !r;
+  }
   case MQS_M_ONE_OF:
     for (size_t i = 0; i < m->n_sub; i++) {
       int r = match(&m->sub[i], v, pt, c, d);

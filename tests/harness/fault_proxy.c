@@ -23,7 +23,12 @@
  *   add_user=KEY:VALUE (append a User Property), id=N (packet identifier),
  *   topic=TEXT, payload=TEXT, replace=HEX (send these bytes instead),
  *   inject=HEX (send these bytes first, then the packet), append=HEX (the
- *   packet, then these bytes), close (send nothing and close both sides).
+ *   packet, then these bytes), close (send nothing and close both sides),
+ *   client_id=TEXT (a CONNECT's Client Identifier), topic_strip=HEX (remove
+ *   every occurrence of the bytes from a PUBLISH's topic name), will_restore
+ *   (a CONNECT gets the 3.1.1 Will of the last CONNECT that had one, as if
+ *   the server kept it in the session). id=N on a
+ *   QoS 0 PUBLISH writes an identifier it must not have (QoS 0 flags kept).
  * HEX is bytes without spaces ("e000").
  *
  * MQTT over WebSocket (a connection whose first bytes are "GET "): the
@@ -70,6 +75,14 @@ typedef struct {
 } fault;
 
 static fault faults[16];
+/* will_restore: the Will of the last CONNECT that had one (3.1.1: no properties). */
+static struct {
+  bool set;
+  uint8_t qos;
+  bool retain;
+  uint8_t topic[1024], payload[1024];
+  uint32_t topic_len, payload_len;
+} last_will;
 static size_t n_faults;
 static char up_host[MQS_TCP_HOST_MAX];
 static uint16_t up_port;
@@ -300,7 +313,10 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
     }
   } else if (strcmp(a, "id") == 0) {
     switch (k->type) {
-    case MQS_PUBLISH: k->publish.id = (uint16_t)v; break;
+    case MQS_PUBLISH:
+      k->publish.id = (uint16_t)v;
+      if (k->publish.qos == 0) k->publish.qos = 1; /* pass_packet clears the QoS bits again */
+      break;
     case MQS_PUBACK:
     case MQS_PUBREC:
     case MQS_PUBREL:
@@ -313,6 +329,26 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
     }
   } else if (strcmp(a, "topic") == 0) {
     k->publish.topic = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+  } else if (strcmp(a, "will_restore") == 0 && last_will.set && !k->connect.will) {
+    k->connect.will = true;
+    k->connect.will_qos = last_will.qos;
+    k->connect.will_retain = last_will.retain;
+    k->connect.will_topic = (mqs_str){last_will.topic, last_will.topic_len};
+    k->connect.will_payload = (mqs_str){last_will.payload, last_will.payload_len};
+  } else if (strcmp(a, "client_id") == 0) {
+    k->connect.client_id = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+  } else if (strcmp(a, "topic_strip") == 0 && f->hex_len) {
+    static uint8_t t[65536];
+    uint32_t n = 0;
+    const uint8_t *q = k->publish.topic.p;
+    for (uint32_t i = 0; i < k->publish.topic.len;) {
+      if (i + f->hex_len <= k->publish.topic.len && memcmp(q + i, f->hex, f->hex_len) == 0) {
+        i += (uint32_t)f->hex_len;
+        continue;
+      }
+      t[n++] = q[i++];
+    }
+    k->publish.topic = (mqs_str){t, n};
   } else if (strcmp(a, "payload") == 0) {
     k->publish.payload = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
   } else if (strcmp(a, "strip") == 0) {
@@ -352,6 +388,19 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
   if (rc > 0 && dir == C2S && k.type == MQS_CONNECT)
     p->version = k.connect.level == MQS_V31 ? MQS_V311 : k.connect.level;
   int type = rc > 0 ? (int)k.type : WHAT_MALFORMED;
+  if (rc > 0 && dir == C2S && k.type == MQS_CONNECT && k.connect.will &&
+      k.connect.will_topic.len <= sizeof last_will.topic &&
+      k.connect.will_payload.len <= sizeof last_will.payload) {
+    last_will.set = true;
+    last_will.qos = k.connect.will_qos;
+    last_will.retain = k.connect.will_retain;
+    if (k.connect.will_topic.len)
+      memcpy(last_will.topic, k.connect.will_topic.p, k.connect.will_topic.len);
+    if (k.connect.will_payload.len)
+      memcpy(last_will.payload, k.connect.will_payload.p, k.connect.will_payload.len);
+    last_will.topic_len = k.connect.will_topic.len;
+    last_will.payload_len = k.connect.will_payload.len;
+  }
   fault *f = matching(dir, type);
   if (!f && rc < 0 && (b[0] >> 4) >= 1) { /* a fault for its type still applies */
     f = matching(dir, b[0] >> 4);
@@ -409,6 +458,7 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
     uint8_t reasons[64], buf[65536 + 64];
     mqs_sub subs[64];
     mqs_str_pair users[64];
+    bool qos0_id = k.type == MQS_PUBLISH && k.publish.qos == 0 && strcmp(f->action, "id") == 0;
     rewrite(f, &k, reasons, subs, users);
     /* Raw encoding writes the fixed header nibble as given: a PUBLISH's
      * comes from its (rewritten) fields, the others' stay as they came. */
@@ -417,6 +467,7 @@ static void pass_packet(pair *p, int dir, const uint8_t *b, size_t n, bool later
                           (k.publish.retain ? 0x01 : 0));
     if (k.type == MQS_CONNECT) k.connect.flags &= 0x01; /* the fields make the rest */
     ssize_t w = mqs_encode(&k, o.version, MQS_ENC_RAW, buf, sizeof buf);
+    if (w > 0 && qos0_id) buf[0] &= (uint8_t)~0x06; /* QoS 0 flags, identifier written */
     if (w > 0) emit(p, out, buf, (size_t)w);
     else emit(p, out, b, n);
   } else {
@@ -709,8 +760,10 @@ static void parse_fault(const char *spec, fault *f) {
     } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0)
       snprintf(f->text, sizeof f->text, "%s", eq);
     else if (strcmp(action, "replace") == 0 || strcmp(action, "inject") == 0 ||
-             strcmp(action, "append") == 0)
+             strcmp(action, "append") == 0 || strcmp(action, "topic_strip") == 0)
       parse_hex(spec, eq, f);
+    else if (strcmp(action, "client_id") == 0)
+      snprintf(f->text, sizeof f->text, "%s", eq);
     else f->value = strtol(eq, NULL, 0);
   }
   snprintf(f->action, sizeof f->action, "%s", action);
