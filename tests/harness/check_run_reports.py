@@ -103,7 +103,7 @@ def merge(out_path):
                 out.write(struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame)
                 off += 16 + incl
                 frame_no += 1
-            if frame_no < first:
+            if frame_no < first and s.get("verdict") != "n/a":  # n/a ones may send nothing
                 failures.append(f"{s['id']}: the pcap has no frames")
             ranges.append((first, frame_no, s))
     return ranges

@@ -21,7 +21,8 @@
  *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY,
  *   set=PROPERTY_KEY:VALUE (add or replace a property; numbers or text),
  *   add_user=KEY:VALUE (append a User Property), id=N (packet identifier),
- *   topic=TEXT, payload=TEXT, replace=HEX (send these bytes instead),
+ *   topic=TEXT, payload=TEXT, topic_replace=OLD:NEW (the first OLD in the
+ *   topic becomes NEW), replace=HEX (send these bytes instead),
  *   inject=HEX (send these bytes first, then the packet), append=HEX (the
  *   packet, then these bytes), close (send nothing and close both sides),
  *   client_id=TEXT (a CONNECT's Client Identifier), topic_strip=HEX (remove
@@ -349,6 +350,19 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
       t[n++] = q[i++];
     }
     k->publish.topic = (mqs_str){t, n};
+  } else if (strcmp(a, "topic_replace") == 0) {
+    static uint8_t topic[65536];
+    const mqs_str *t = &k->publish.topic;
+    size_t ol = strlen(f->key), nl = strlen(f->text);
+    for (size_t i = 0; ol && i + ol <= t->len; i++) {
+      if (memcmp(t->p + i, f->key, ol) != 0) continue;
+      if (t->len - ol + nl > sizeof topic) break;
+      memcpy(topic, t->p, i);
+      memcpy(topic + i, f->text, nl);
+      memcpy(topic + i + nl, t->p + i + ol, t->len - i - ol);
+      k->publish.topic = (mqs_str){topic, (uint32_t)(t->len - ol + nl)};
+      break;
+    }
   } else if (strcmp(a, "payload") == 0) {
     k->publish.payload = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
   } else if (strcmp(a, "strip") == 0) {
@@ -752,7 +766,8 @@ static void parse_fault(const char *spec, fault *f) {
     char *colon = strchr(eq, ':');
     if (strcmp(eq, "flip") == 0) f->value = -1;
     else if (strcmp(action, "strip") == 0) snprintf(f->key, sizeof f->key, "%s", eq);
-    else if (strcmp(action, "set") == 0 || strcmp(action, "add_user") == 0) {
+    else if (strcmp(action, "set") == 0 || strcmp(action, "add_user") == 0 ||
+             strcmp(action, "topic_replace") == 0) {
       if (!colon) die("expected KEY:VALUE in '%s'", spec);
       *colon = '\0';
       snprintf(f->key, sizeof f->key, "%s", eq);
