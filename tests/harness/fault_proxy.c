@@ -18,7 +18,8 @@
  *   close: keep the client's side open when the broker closes),
  *   reason=N, session_present=0|1|flip, retain=0|1, dupflag=0|1, qos=N,
  *   keep_alive=N, level=N, clean_start=0|1, will=0, will_retain=0|1,
- *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY,
+ *   will_delay=N, alias=N, retain_handling=N, no_local=0|1, filter=TEXT
+ *   (every topic filter of a SUBSCRIBE or UNSUBSCRIBE), strip=PROPERTY_KEY,
  *   set=PROPERTY_KEY:VALUE (add or replace a property; numbers or text),
  *   add_user=KEY:VALUE (append a User Property), id=N (packet identifier),
  *   topic=TEXT, payload=TEXT, replace=HEX (send these bytes instead),
@@ -261,11 +262,14 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
   } else if (strcmp(a, "alias") == 0) {
     k->publish.props.present |= MQS_PROP_BIT(MQS_PROP_TOPIC_ALIAS);
     k->publish.props.topic_alias = (uint16_t)v;
-  } else if (strcmp(a, "retain_handling") == 0) {
+  } else if (strcmp(a, "retain_handling") == 0 || strcmp(a, "no_local") == 0 ||
+             strcmp(a, "filter") == 0) {
     uint32_t cur = 0, n = 0;
     mqs_sub one;
     while (n < 64 && mqs_sub_next(&k->subscribe, &cur, &one)) {
-      one.options = (uint8_t)((one.options & ~0x30) | (v & 3) << 4);
+      if (a[0] == 'r') one.options = (uint8_t)((one.options & ~0x30) | (v & 3) << 4);
+      else if (a[0] == 'n') one.options = (uint8_t)((one.options & ~0x04) | (v & 1) << 2);
+      else one.filter = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
       subs[n++] = one;
     }
     k->subscribe.filters = subs;
@@ -596,7 +600,8 @@ static void parse_fault(const char *spec, fault *f) {
       *colon = '\0';
       snprintf(f->key, sizeof f->key, "%s", eq);
       snprintf(f->text, sizeof f->text, "%s", colon + 1);
-    } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0)
+    } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0 ||
+               strcmp(action, "filter") == 0)
       snprintf(f->text, sizeof f->text, "%s", eq);
     else if (strcmp(action, "replace") == 0 || strcmp(action, "inject") == 0 ||
              strcmp(action, "append") == 0)
