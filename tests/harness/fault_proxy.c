@@ -18,7 +18,9 @@
  *   close: keep the client's side open when the broker closes),
  *   reason=N, session_present=0|1|flip, retain=0|1, dupflag=0|1, qos=N,
  *   keep_alive=N, level=N, clean_start=0|1, will=0, will_retain=0|1,
- *   will_delay=N, alias=N, retain_handling=N, strip=PROPERTY_KEY,
+ *   will_delay=N, alias=N, retain_handling=N, no_local=0|1, filter=TEXT
+ *   (every topic filter of a SUBSCRIBE or UNSUBSCRIBE), share=NAME (the
+ *   ShareName of every $share/ filter), strip=PROPERTY_KEY,
  *   set=PROPERTY_KEY:VALUE (add or replace a property; numbers or text),
  *   add_user=KEY:VALUE (append a User Property), id=N (packet identifier),
  *   topic=TEXT, payload=TEXT, topic_replace=OLD:NEW (the first OLD in the
@@ -290,11 +292,25 @@ static void rewrite(fault *f, mqs_packet *k, uint8_t *reasons, mqs_sub *subs,
   } else if (strcmp(a, "alias") == 0) {
     k->publish.props.present |= MQS_PROP_BIT(MQS_PROP_TOPIC_ALIAS);
     k->publish.props.topic_alias = (uint16_t)v;
-  } else if (strcmp(a, "retain_handling") == 0) {
+  } else if (strcmp(a, "retain_handling") == 0 || strcmp(a, "no_local") == 0 ||
+             strcmp(a, "filter") == 0 || strcmp(a, "share") == 0) {
+    static char shared[64][600];
     uint32_t cur = 0, n = 0;
     mqs_sub one;
     while (n < 64 && mqs_sub_next(&k->subscribe, &cur, &one)) {
-      one.options = (uint8_t)((one.options & ~0x30) | (v & 3) << 4);
+      if (a[0] == 'r') one.options = (uint8_t)((one.options & ~0x30) | (v & 3) << 4);
+      else if (a[0] == 'n') one.options = (uint8_t)((one.options & ~0x04) | (v & 1) << 2);
+      else if (a[0] == 'f')
+        one.filter = (mqs_str){(const uint8_t *)f->text, (uint32_t)strlen(f->text)};
+      else if (one.filter.len > 7 && memcmp(one.filter.p, "$share/", 7) == 0) {
+        /* share=NAME: $share/OLD/filter -> $share/NAME/filter */
+        const uint8_t *rest = memchr(one.filter.p + 7, '/', one.filter.len - 7);
+        size_t rl = rest ? (size_t)(one.filter.p + one.filter.len - rest) : 0;
+        int w = snprintf(shared[n], sizeof shared[n], "$share/%s%.*s", f->text, (int)rl,
+                         rest ? (const char *)rest : "");
+        if (w > 0 && (size_t)w < sizeof shared[n])
+          one.filter = (mqs_str){(const uint8_t *)shared[n], (uint32_t)w};
+      }
       subs[n++] = one;
     }
     k->subscribe.filters = subs;
@@ -772,7 +788,8 @@ static void parse_fault(const char *spec, fault *f) {
       *colon = '\0';
       snprintf(f->key, sizeof f->key, "%s", eq);
       snprintf(f->text, sizeof f->text, "%s", colon + 1);
-    } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0)
+    } else if (strcmp(action, "topic") == 0 || strcmp(action, "payload") == 0 ||
+               strcmp(action, "filter") == 0 || strcmp(action, "share") == 0)
       snprintf(f->text, sizeof f->text, "%s", eq);
     else if (strcmp(action, "replace") == 0 || strcmp(action, "inject") == 0 ||
              strcmp(action, "append") == 0 || strcmp(action, "topic_strip") == 0)
