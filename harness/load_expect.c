@@ -20,7 +20,7 @@ typedef struct {
 } cx;
 
 static const char matcher_forms[] =
-    "a value, any, absent, {one_of: [...]}, {range: [low, high]}, {min: n, max: n}, "
+    "a value, any, absent, {one_of: [...]}, {not: ...}, {range: [low, high]}, {min: n, max: n}, "
     "{eq: value} or {hex: \"..\"}";
 
 static bool list_type(mqs_field_type t) {
@@ -143,6 +143,13 @@ static int compile(cx *c, const mqs_node *n, mqs_field_type t, mqs_matcher *m) {
       for (size_t i = 0; i < v->n; i++)
         if (compile(c, v->items[i], t, &m->sub[i]) < 0) return -1;
       return 0;
+    }
+    if (strcmp(k, "not") == 0) {
+      m->kind = MQS_M_NOT;
+      m->n_sub = 1;
+      m->sub = mqs_arena_alloc(c->a, sizeof *m->sub);
+      if (!m->sub) return mqs_diag_at(c->d, v, "out of memory");
+      return compile(c, v, t, &m->sub[0]);
     }
     if (strcmp(k, "range") == 0) {
       if (v->kind != MQS_NODE_SEQ || v->n != 2)

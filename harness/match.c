@@ -161,6 +161,10 @@ static void describe_matcher(sbuf *b, const mqs_matcher *m, const mqs_expander *
     sb_put(b, "]");
     break;
   case MQS_M_PAIR: sb_put(b, "[\"%s\", \"%s\"]", shown(x, m->value), shown(x, m->high)); break;
+  case MQS_M_NOT:
+    sb_put(b, "not ");
+    describe_matcher(b, &m->sub[0], x);
+    break;
   }
 }
 
@@ -213,6 +217,11 @@ static int match(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_ctx 
     return (!m->value || v->i >= lo) && (!m->high || v->i <= hi);
   case MQS_M_LIST:
   case MQS_M_PAIR: return match_list(m, v, pt, c, d);
+  case MQS_M_NOT: {
+    if (v->kind == MQS_FV_ABSENT) return 0;
+    int r = match(&m->sub[0], v, pt, c, d);
+    return r < 0 ? r : !r;
+  }
   case MQS_M_EQ:
     if (m->type == MQS_FT_BYTES || m->type == MQS_FT_HEX) {
       const uint8_t *p;
