@@ -20,8 +20,8 @@ typedef struct {
 } cx;
 
 static const char matcher_forms[] =
-    "a value, any, absent, {one_of: [...]}, {range: [low, high]}, {min: n, max: n}, "
-    "{eq: value}, {hex: \"..\"} or {not: matcher}";
+    "a value, any, absent, {one_of: [...]}, {not: ...}, {range: [low, high]}, {min: n, max: n}, "
+    "{eq: value} or {hex: \"..\"}";
 
 static bool list_type(mqs_field_type t) {
   return t == MQS_FT_REASONS || t == MQS_FT_INTS || t == MQS_FT_PAIRS;

@@ -204,10 +204,6 @@ static int match(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_ctx 
   switch (m->kind) {
   case MQS_M_ANY: return v->kind != MQS_FV_ABSENT;
   case MQS_M_ABSENT: return v->kind == MQS_FV_ABSENT;
-  case MQS_M_NOT: {
-    int r = match(&m->sub[0], v, pt, c, d);
-    return r < 0 ? r : !r;
-  }
   case MQS_M_ONE_OF:
     for (size_t i = 0; i < m->n_sub; i++) {
       int r = match(&m->sub[i], v, pt, c, d);
@@ -221,6 +217,11 @@ static int match(const mqs_matcher *m, const mqs_fval *v, int pt, mqs_match_ctx 
     return (!m->value || v->i >= lo) && (!m->high || v->i <= hi);
   case MQS_M_LIST:
   case MQS_M_PAIR: return match_list(m, v, pt, c, d);
+  case MQS_M_NOT: {
+    if (v->kind == MQS_FV_ABSENT) return 0;
+    int r = match(&m->sub[0], v, pt, c, d);
+    return r < 0 ? r : !r;
+  }
   case MQS_M_EQ:
     if (m->type == MQS_FT_BYTES || m->type == MQS_FT_HEX) {
       const uint8_t *p;

@@ -41,7 +41,7 @@ typedef enum {
   MQS_M_RANGE,  /* value .. high, inclusive */
   MQS_M_LIST,   /* sub: one matcher per element, in order */
   MQS_M_PAIR,   /* a User Property: value is the key, high the value */
-  MQS_M_NOT,    /* sub[0]: whatever it does not match */
+  MQS_M_NOT,    /* sub[0]: a present value that it does not match */
 } mqs_match_kind;
 
 typedef struct mqs_matcher mqs_matcher;

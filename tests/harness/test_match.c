@@ -104,9 +104,12 @@ static void v5_acks_in_every_encoding(void **state) {
   matches("{expect: puback, reason: 0x10}", "40 03 00 07 10", 5);
   matches("{expect: pubcomp, reason: packet_identifier_not_found}", "70 03 00 07 92", 5);
   differs("{expect: puback, id: 8}", "40 02 00 07", 5, "id: expected 8, got 7");
+  /* not: any present value the inner matcher refuses. */
   matches("{expect: puback, id: {not: 8}}", "40 02 00 07", 5);
   differs("{expect: puback, id: {not: 7}}", "40 02 00 07", 5, "id: expected not 7, got 7");
-  matches("{expect: puback, reason: {not: {one_of: [success, 0x80]}}}", "40 03 00 07 10", 5);
+  matches("{expect: puback, reason: {not: {min: 0x80}}}", "40 03 00 07 10", 5);
+  differs("{expect: puback, reason: {not: {one_of: [success, 0x10]}}}", "40 03 00 07 10", 5,
+          "expected not one of");
   differs("{expect: puback}", "50 02 00 07", 5, "expected PUBACK, got PUBREC");
   /* DISCONNECT: no body means Normal disconnection. */
   matches("{expect: disconnect, reason: normal_disconnection}", "e0 00", 5);
