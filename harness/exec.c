@@ -257,8 +257,11 @@ static mqs_step_state expect_one(mqs_run *r) {
     }
     char got[600];
     describe_packet(&p, c->def->version, got, sizeof got);
-    if (r->cur->else_na && p.type == e->type &&
-        (!r->cur->else_na_field || (failed && strcmp(failed->name, r->cur->else_na_field) == 0))) {
+    bool na = r->cur->else_na_type
+                  ? p.type == r->cur->else_na_type
+                  : p.type == e->type && (!r->cur->else_na_field ||
+                                          (failed && strcmp(failed->name, r->cur->else_na_field) == 0));
+    if (r->cur->else_na && na) {
       mqs_run_finish(r, MQS_VERDICT_NA, "%s (%s:%d): %s\n  expected: %s\n  got:      %s\n  (%s)",
                      r->where, r->sc->file, r->cur->at->line, r->cur->else_na, expected, got, why);
       return MQS_ST_OVER;

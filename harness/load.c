@@ -505,7 +505,12 @@ static int load_client_step(ld *l, mqs_step *st, const mqs_node *key, const mqs_
       if (st->kind != MQS_STEP_EXPECT)
         return mqs_diag_at(l->d, v->keys[i], "else_na goes with expect (one packet)");
       const mqs_node *why = x;
-      if (x->kind == MQS_NODE_MAP && x->n == 1) { /* {field: why}: that field only */
+      mqs_packet_type other =
+          x->kind == MQS_NODE_MAP && x->n == 1 ? mqs_packet_type_from_name(x->keys[0]->text) : 0;
+      if (other && other != st->expect->type) { /* {connack: why}: that packet instead */
+        st->else_na_type = other;
+        why = x->items[0];
+      } else if (x->kind == MQS_NODE_MAP && x->n == 1) { /* {field: why}: that field only */
         st->else_na_field = x->keys[0]->text;
         why = x->items[0];
         bool found = false;

@@ -129,9 +129,12 @@ struct mqs_step {
   /* EXPECT: a packet of the expected type whose fields differ makes the
    * scenario n/a, for this reason, instead of failing it (a broker may
    * grant a lower QoS than asked, 3.8.4: not wrong, but nothing to check).
-   * With else_na_field, only a difference in that field does. */
+   * With else_na_field, only a difference in that field does; with
+   * else_na_type, only a packet of that other type arriving instead (a
+   * CONNACK refusing an authentication method the scenario needs). */
   const char *else_na;
   const char *else_na_field;
+  mqs_packet_type else_na_type;
   /* EXPECT_BYTES: "50 02 00 ??" */
   const mqs_node *pattern;
   /* EXPECT_CLOSE: which packet may or must come first, with which reason */

@@ -56,6 +56,11 @@ if(TARGET mqspec-broker)
                    --expect-fail ${CMAKE_SOURCE_DIR}/ci/expected/mqspec-broker.txt)
   set_tests_properties(conformance_mqspec_broker_websocket PROPERTIES LABELS "conformance"
                        TIMEOUT 120)
+  # The enhanced-authentication scenarios, with a password file so that it offers SCRAM.
+  add_test(NAME conformance_mqspec_broker_scram
+           COMMAND sh ${_here}/scram_run.sh $<TARGET_FILE:mqspec-broker> ${_mqspec}
+                   ${CMAKE_SOURCE_DIR}/scenarios)
+  set_tests_properties(conformance_mqspec_broker_scram PROPERTIES LABELS "conformance" TIMEOUT 60)
 endif()
 
 # The proxy alone changes nothing: the suite through it passes as it does without it.

@@ -11,7 +11,8 @@
  *
  * prints "listening on 127.0.0.1:PORT" and serves until killed. A SPEC is
  * DIR:WHAT[#N]:ACTION[=VALUE], DIR c2s or s2c; WHAT a packet type, "any",
- * "malformed" (c2s packets the codec refuses) or "close"; #N only the Nth
+ * "malformed" (c2s packets the codec refuses, or announcing more than 16 MiB)
+ * or "close"; #N only the Nth
  * such packet of the run (from 1); ACTION one of
  *   drop, dup, swap (forward after the next one like it), first-per-read
  *   (of several packets in one read, only the first survives), hold (for
@@ -618,8 +619,11 @@ static void pump(pair *p, int dir) {
     size_t total;
     mqs_violation why;
     int rc = mqs_frame(sd->in + off, sd->in_len - off, &total, &why);
-    if (rc == MQS_INCOMPLETE || (rc == 0 && total > sd->in_len - off)) break;
-    if (rc < 0) { /* no framing any more: the rest passes raw, or not at all */
+    /* A Remaining Length far beyond anything a test sends (a packet-too-large
+     * header): never buffered whole, it ends the framing like a malformed one. */
+    bool huge = rc == 0 && total > (size_t)16 << 20;
+    if (!huge && (rc == MQS_INCOMPLETE || (rc == 0 && total > sd->in_len - off))) break;
+    if (rc < 0 || huge) { /* no framing any more: the rest passes raw, or not at all */
       p->broken[dir] = true;
       fault *f = matching(dir, WHAT_MALFORMED);
       p->dropping[dir] = f && strcmp(f->action, "drop") == 0;

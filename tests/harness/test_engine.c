@@ -385,6 +385,17 @@ static void not_applicable_from_connack(void **state) {
   fake_start(&f, "r;" CONNACK_OK ";e");
   verdict(cid, f.port, MQS_VERDICT_FAIL, "properties.assigned_client_id: expected any, got absent");
   fake_stop(&f);
+  /* else_na for another packet type: a CONNACK refusing the method instead of an AUTH. */
+  const char *scram = V5_HEAD "clients: [c]\nsteps:\n"
+                              "  - c: {connect: {properties: {auth_method: SCRAM-SHA-256}}}\n"
+                              "  - c: {expect: auth, reason: continue_authentication,"
+                              " else_na: {connack: no SCRAM here}}\n";
+  fake_start(&f, "r;w 20 03 00 8c 00;e");
+  verdict(scram, f.port, MQS_VERDICT_NA, "no SCRAM here");
+  fake_stop(&f);
+  fake_start(&f, "r;w f0 00;e"); /* an AUTH, but Success: that still fails */
+  verdict(scram, f.port, MQS_VERDICT_FAIL, "reason");
+  fake_stop(&f);
   /* A lower grant than asked, with else_na. */
   fake_start(&f, "r;" CONNACK_OK ";r;w 90 04 00 01 00 01;e");
   verdict(V5_HEAD "clients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n"
