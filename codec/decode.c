@@ -336,6 +336,9 @@ static int header(const uint8_t *buf, size_t len, size_t *hdr, uint32_t *rl, int
   rd r = {buf + 1, buf + len};
   int rc = rd_vbi(&r, rl);
   if (rc == 0) return 0;
+  /* Only 5.0 requires the shortest encoding [MQTT-1.5.5-1]; 3.1.1's
+   * Remaining Length has no such statement, so a longer form is accepted. */
+  if (rc == -2 && v != MQS_V5) rc = 1;
   if (rc < 0) {
     mqs_rule rule = rc == -1 ? MQS_RULE_RL_TOO_LONG : MQS_RULE_VBI_NOT_MINIMAL;
     mqs_violation_set(why, rule, v, buf[0] >> 4, (size_t)(r.p - 1 - buf));
@@ -349,7 +352,9 @@ int mqs_frame(const uint8_t *buf, size_t len, size_t *total, mqs_violation *why)
   size_t hdr;
   uint32_t rl;
   if (len < 2) return MQS_INCOMPLETE;
-  int rc = header(buf, len, &hdr, &rl, MQS_V5, why);
+  /* Framing needs the length only: a longer than needed encoding frames
+   * (decoding a 5.0 packet then refuses it). */
+  int rc = header(buf, len, &hdr, &rl, MQS_V311, why);
   if (rc <= 0) return rc == 0 ? MQS_INCOMPLETE : rc;
   *total = hdr + rl;
   return 0;

@@ -52,10 +52,10 @@ static inline int rd_vbi(rd *r, uint32_t *v) {
     uint8_t b = *r->p++;
     value |= (uint32_t)(b & 0x7F) << (7 * i);
     if (!(b & 0x80)) {
-      /* A last byte of 0 after the first means a shorter encoding existed. */
-      if (i > 0 && b == 0) return -2;
       *v = value;
-      return 1;
+      /* A last byte of 0 after the first means a shorter encoding existed
+       * (*v is still set: MQTT 3.1.1 does not forbid that, 5.0 does). */
+      return i > 0 && b == 0 ? -2 : 1;
     }
   }
   return -1;

@@ -17,8 +17,10 @@
  *  C4  no byte follows the last field.
  *
  * C1 and C4 are MUSTs that decode enforces (VBI_NOT_MINIMAL, TRAILING), so
- * every accepted packet meets them; C2 and C3 are checked here from the
- * decoded packet and the bytes it points into. The oracle in roundtrip.c
+ * every accepted packet meets them, except that MQTT 3.1.1 does not require
+ * the shortest Remaining Length: roundtrip.c checks that one from the bytes
+ * ("C0"). C2 and C3 are checked here from the decoded packet and the bytes
+ * it points into. The oracle in roundtrip.c
  * holds the codec to: canonical(bytes) <=> encode(decode(bytes)) == bytes. */
 #ifndef MQS_FUZZ_CANONICAL_H
 #define MQS_FUZZ_CANONICAL_H

@@ -53,7 +53,8 @@ ssize_t mqs_decode_ex(const uint8_t *buf, size_t len, const mqs_decode_opts *o,
 
 /* Frame the packet at the start of buf without decoding its body: sets
  * *total to its full length (fixed header included). Returns 0, MQS_INCOMPLETE,
- * or MQS_EMALFORMED for a broken Remaining Length (with *why). */
+ * or MQS_EMALFORMED for a Remaining Length longer than four bytes (with *why);
+ * one longer than needed frames (5.0 decoding refuses it, 3.1.1 does not). */
 int mqs_frame(const uint8_t *buf, size_t len, size_t *total, mqs_violation *why);
 
 /* Encode flags. */
