@@ -22,3 +22,10 @@ if(TARGET mqspec)
                    $<TARGET_FILE:mqspec> ${CMAKE_SOURCE_DIR}/scenarios)
   set_tests_properties(catalog_coverage_run PROPERTIES LABELS "cli;harness" TIMEOUT 60)
 endif()
+
+# A malformed-input scenario (tag rule:NAME) for every codec rule a client's packet can
+# break, in each version it applies to; the exceptions are listed in the script with why.
+add_test(NAME catalog_rule_scenarios
+         COMMAND ${MQS_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/check_rule_scenarios.py
+                 ${CMAKE_SOURCE_DIR}/codec/include/mqs/rules.h ${CMAKE_SOURCE_DIR}/scenarios)
+set_tests_properties(catalog_rule_scenarios PROPERTIES LABELS "unit;harness" TIMEOUT 60)
