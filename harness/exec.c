@@ -236,7 +236,14 @@ static mqs_step_state expect_one(mqs_run *r) {
     size_t total;
     mqs_str topic;
     rp arrived = next_packet(r, c, true, &p, &total, &topic, expected);
+    /* or_close: the broker closing instead is an answer too (not we closing). */
+    if (arrived == RP_CLOSED && r->cur->or_close && c->fd >= 0) return MQS_ST_DONE;
     if (arrived != RP_PACKET) return no_packet(r, c, arrived, expected);
+    if (r->cur->or_close && e->type != MQS_DISCONNECT && p.type == MQS_DISCONNECT &&
+        p.disconnect.reason >= 0x80) { /* 5.0: the close may be announced */
+      consume(r, c, total, &p);
+      continue;
+    }
     mqs_match_ctx mc = match_ctx(r, c, topic);
     char why[600];
     mqs_diag d = {.file = r->sc->file};

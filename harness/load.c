@@ -359,7 +359,8 @@ static const char action_list[] =
 
 static bool modifier(const char *k) {
   return strcmp(k, "timeout") == 0 || strcmp(k, "split") == 0 || strcmp(k, "gap") == 0 ||
-         strcmp(k, "note") == 0 || strcmp(k, "else_na") == 0 || strcmp(k, "ws_opcode") == 0;
+         strcmp(k, "note") == 0 || strcmp(k, "else_na") == 0 || strcmp(k, "ws_opcode") == 0 ||
+         strcmp(k, "or_close") == 0;
 }
 
 static int simple_action(const char *a, mqs_step_kind *k) {
@@ -501,7 +502,11 @@ static int load_client_step(ld *l, mqs_step *st, const mqs_node *key, const mqs_
   for (size_t i = 0; i < v->n; i++) {
     const char *k = v->keys[i]->text;
     const mqs_node *x = v->items[i];
-    if (strcmp(k, "else_na") == 0) {
+    if (strcmp(k, "or_close") == 0) {
+      if (st->kind != MQS_STEP_EXPECT)
+        return mqs_diag_at(l->d, v->keys[i], "or_close goes with expect (one packet)");
+      if (mqs_node_bool(x, "or_close", &st->or_close, l->d) < 0) return -1;
+    } else if (strcmp(k, "else_na") == 0) {
       if (st->kind != MQS_STEP_EXPECT)
         return mqs_diag_at(l->d, v->keys[i], "else_na goes with expect (one packet)");
       const mqs_node *why = x;

@@ -271,7 +271,7 @@ static int compile_saves(cx *c, const mqs_node *m, mqs_expect *e) {
 /* Keys of an expect mapping that are not fields. */
 static bool step_key(const char *k) {
   return strcmp(k, "expect") == 0 || strcmp(k, "timeout") == 0 || strcmp(k, "note") == 0 ||
-         strcmp(k, "save") == 0 || strcmp(k, "else_na") == 0;
+         strcmp(k, "save") == 0 || strcmp(k, "else_na") == 0 || strcmp(k, "or_close") == 0;
 }
 
 int mqs_expect_compile(mqs_arena *a, const mqs_node *map, int version, const char *const *known,

@@ -134,6 +134,10 @@ struct mqs_step {
    * CONNACK refusing an authentication method the scenario needs). */
   const char *else_na;
   const char *else_na_field;
+  /* EXPECT: the broker closing the connection instead (in 5.0 perhaps
+   * after a DISCONNECT of 0x80 or above) passes too, where the statement
+   * allows either. */
+  bool or_close;
   mqs_packet_type else_na_type;
   /* EXPECT_BYTES: "50 02 00 ??" */
   const mqs_node *pattern;

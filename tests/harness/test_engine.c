@@ -436,6 +436,30 @@ static void expect_close_reasons(void **state) {
   fake_stop(&f);
 }
 
+/* or_close: the packet, or the broker closing (5.0: perhaps after a DISCONNECT >= 0x80). */
+static void expect_or_close(void **state) {
+  (void)state;
+  fake f;
+  const char *y = V5_HEAD "clients: [c]\nsteps:\n  - c: connect\n  - c: {expect: connack}\n"
+                          "  - c: {publish: {topic: a, qos: 1, id: 1}}\n"
+                          "  - c: {expect: puback, id: 1, or_close: true}\n";
+  fake_start(&f, "r;" CONNACK_OK ";r;w 40 02 00 01;e");
+  verdict(y, f.port, MQS_VERDICT_PASS, NULL);
+  fake_stop(&f);
+  fake_start(&f, "r;" CONNACK_OK ";r;c");
+  verdict(y, f.port, MQS_VERDICT_PASS, NULL);
+  fake_stop(&f);
+  fake_start(&f, "r;" CONNACK_OK ";r;w e0 01 87;c");
+  verdict(y, f.port, MQS_VERDICT_PASS, NULL);
+  fake_stop(&f);
+  fake_start(&f, "r;" CONNACK_OK ";r;w e0 00;c"); /* a normal DISCONNECT is no refusal */
+  verdict(y, f.port, MQS_VERDICT_FAIL, "DISCONNECT");
+  fake_stop(&f);
+  fake_start(&f, "r;" CONNACK_OK ";r;e"); /* neither */
+  verdict(y, f.port, MQS_VERDICT_FAIL, "timed out");
+  fake_stop(&f);
+}
+
 static void unordered_and_ignore(void **state) {
   (void)state;
   fake f;
@@ -593,6 +617,7 @@ int main(void) {
       cmocka_unit_test(broker_stops_reading),
       cmocka_unit_test(not_applicable_from_connack),
       cmocka_unit_test(expect_close_reasons),
+      cmocka_unit_test(expect_or_close),
       cmocka_unit_test(unordered_and_ignore),
       cmocka_unit_test(topic_alias_from_broker),
       cmocka_unit_test(split_writes_and_transcript),
