@@ -20,20 +20,29 @@ import sys
 import tempfile
 
 mqspec, scenarios = sys.argv[1:3]
-# Read each scenario's version and statements from what `coverage` prints:
-# "ID covered SCENARIO, ..." per statement, under the heading of its version.
-cov = subprocess.run([mqspec, "coverage", "--scenarios", scenarios], capture_output=True, text=True)
-if cov.returncode != 0:
-    sys.exit(f"coverage failed: {cov.stderr}")
-by_version = {}  # (version, statement) -> [scenario ids]
-version = None
-for line in cov.stdout.splitlines():
-    m = re.match(r"MQTT (3\.1\.1|5\.0) ", line)
-    if m:
-        version = 5 if m.group(1) == "5.0" else 4
-    m = re.match(r"  (MQTT-\S+)\s+covered\s+(.*)$", line)
-    if m:
-        by_version[(version, m.group(1))] = m.group(2).split(", ")
+
+
+def statement_lines(args, word):
+    """{(version, statement): rest of its line} from `mqspec coverage ARGS`, for
+    the statement lines whose verdict column matches the regex word."""
+    p = subprocess.run([mqspec, "coverage", "--scenarios", scenarios] + args,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"coverage {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+    out, version = {}, None
+    for line in p.stdout.splitlines():
+        m = re.match(r"MQTT (3\.1\.1|5\.0) ", line)
+        if m:
+            version = 5 if m.group(1) == "5.0" else 4
+        m = re.match(r"  (MQTT-\S+)\s+(" + word + r")\s+(.*)$", line)
+        if m:
+            out[(version, m.group(1))] = (m.group(2), m.group(3))
+    return out, p.stdout
+
+
+# Each scenario's version and statements: "ID covered SCENARIO, ..." per statement.
+by_version = {k: rest.split(", ")
+              for k, (_, rest) in statement_lines([], "covered")[0].items()}
 scen = {}  # scenario id -> (version, [statements])
 for (v, st), ids in by_version.items():
     for i in ids:
@@ -70,26 +79,16 @@ for (v, st), ids in by_version.items():
 
 with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
     json.dump(run, f)
-p = subprocess.run([mqspec, "coverage", "--scenarios", scenarios, "--run", f.name],
-                   capture_output=True, text=True)
+lines, stdout = statement_lines(["--run", f.name], r"FAIL|fail\*|fail~|error|pass|n/a|not run")
 os.unlink(f.name)
-if p.returncode != 0:
-    sys.exit(f"coverage --run failed ({p.returncode}): {p.stderr}")
-got = {}
-for line in p.stdout.splitlines():
-    m = re.match(r"MQTT (3\.1\.1|5\.0) ", line)
-    if m:
-        version = 5 if m.group(1) == "5.0" else 4
-    m = re.match(r"  (MQTT-\S+)\s+(FAIL|fail\*|fail~|error|pass|n/a|not run)\s", line)
-    if m:
-        got[(version, m.group(1))] = m.group(2)
+got = {k: verdict for k, (verdict, _) in lines.items()}
 bad = [f"{v} {st}: expected {w}, got {got.get((v, st))}" for (v, st), w in want.items()
        if got.get((v, st)) != w]
 seen = set(got.values())
 for word in ("FAIL", "fail*", "fail~", "pass"):
     if word not in seen:
         bad.append(f"no statement printed as {word}")
-if "test-broker" not in p.stdout:
+if "test-broker" not in stdout:
     bad.append("the broker's name is not printed")
 print("\n".join(bad) or f"{len(want)} statement verdicts as expected ({', '.join(sorted(seen))})")
 sys.exit(1 if bad else 0)
