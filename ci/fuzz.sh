@@ -4,6 +4,7 @@
 # exec/s, coverage, crashes.
 #
 #   ci/fuzz.sh [--engine libfuzzer|afl] [--time SECONDS] [--jobs N] [TARGET...]
+#   ci/fuzz.sh --add DIR [TARGET...]
 #
 #   --engine  libfuzzer (default): the `fuzz` preset, clang -fsanitize=fuzzer
 #             with ASan + UBSan. afl: AFL++ on the `afl` preset (persistent
@@ -14,6 +15,8 @@
 #   --time    seconds per target (default 60).
 #   --jobs    targets run at once (default 1; each takes one core).
 #   TARGET    fuzz_decode_v5 ...; default: every fuzz/fuzz_*.c.
+#   --add     no fuzzing: merge DIR/<target>/ (mqspec run --save-corpus DIR)
+#             into corpus/<target>/, the inputs that reach new coverage only.
 #
 # Not run by CI (.ci/run): ctest's fuzz-regress label replays the corpora on
 # every build instead, in seconds. Work files go to build/fuzz-runs/.
@@ -31,13 +34,15 @@ root=$PWD
 engine=libfuzzer
 seconds=60
 jobs=1
+add=
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
   --engine) engine=$2; shift 2 ;;
   --time) seconds=$2; shift 2 ;;
   --jobs) jobs=$2; shift 2 ;;
-  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+  --add) add=$2; shift 2 ;;
+  -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
   -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   *) targets+=("$1"); shift ;;
   esac
@@ -134,6 +139,20 @@ keep_crashes() {
   done
   echo $n
 }
+
+# ---- --add: recorded seeds, no fuzzing -----------------------------------------
+
+if [ -n "$add" ]; then
+  for t in "${targets[@]}"; do
+    [ -d "$add/$t" ] || continue
+    rm -rf "${runs:?}/$t"
+    mkdir -p "$runs/$t"
+    seeds "$t" "$runs/$t/seeds"
+    printf '%-20s +%s of %s\n' "$t" "$(merge "$t" "$runs/$t/seeds" "$add/$t")" \
+      "$(find "$add/$t" -type f | wc -l)"
+  done
+  exit 0
+fi
 
 # ---- one target ---------------------------------------------------------------
 
