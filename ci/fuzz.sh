@@ -81,6 +81,13 @@ fi
 
 # ---- helpers ------------------------------------------------------------------
 
+# The dictionary a target names in a `fuzz-dict:` comment line, else mqtt.dict.
+dict_of() {
+  local d
+  d=$(sed -n 's/.*fuzz-dict: *\([^ *]*\).*/\1/p' "fuzz/$1.c" | head -1)
+  echo "${d:-fuzz/mqtt.dict}"
+}
+
 # The corpus without its crash-* regression inputs (they would stop either
 # engine at start-up), as hard links in $2.
 seeds() {
@@ -161,7 +168,7 @@ run_libfuzzer() {
   rm -rf "$w"
   mkdir -p "$w/new" "$w/crashes"
   seeds "$t" "$w/seeds"
-  "${nice_cmd[@]}" "build/fuzz/fuzz/$t" -dict=fuzz/mqtt.dict -len_control=100 \
+  "${nice_cmd[@]}" "build/fuzz/fuzz/$t" -dict="$(dict_of "$t")" -len_control=100 \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$w/crashes/" "$w/new" "$w/seeds" >"$w/log" 2>&1 || true
   local execs cov ft added crashes
@@ -186,7 +193,7 @@ run_afl() {
     case "$t" in *v311*) env+=(MQS_MUTATOR_VERSION=311) ;; *) env+=(MQS_MUTATOR_VERSION=5) ;; esac
   fi
   env "${env[@]}" "${nice_cmd[@]}" afl-fuzz -V "$seconds" -i "$w/seeds" -o "$w/out" \
-    -x fuzz/mqtt.dict -c "build/afl-cmplog/fuzz/$t" -- "build/afl/fuzz/$t" >"$w/log" 2>&1 || true
+    -x "$(dict_of "$t")" -c "build/afl-cmplog/fuzz/$t" -- "build/afl/fuzz/$t" >"$w/log" 2>&1 || true
   local stats=$w/out/default/fuzzer_stats execs edges total added crashes
   execs=$(sed -n 's/^execs_per_sec *: *//p' "$stats" 2>/dev/null | cut -d. -f1)
   edges=$(sed -n 's/^edges_found *: *//p' "$stats" 2>/dev/null)
