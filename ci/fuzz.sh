@@ -4,6 +4,7 @@
 # exec/s, coverage, crashes.
 #
 #   ci/fuzz.sh [--engine libfuzzer|afl] [--time SECONDS] [--jobs N] [TARGET...]
+#   ci/fuzz.sh --add DIR [TARGET...]
 #
 #   --engine  libfuzzer (default): the `fuzz` preset, clang -fsanitize=fuzzer
 #             with ASan + UBSan. afl: AFL++ on the `afl` preset (persistent
@@ -14,6 +15,8 @@
 #   --time    seconds per target (default 60).
 #   --jobs    targets run at once (default 1; each takes one core).
 #   TARGET    fuzz_decode_v5 ...; default: every fuzz/fuzz_*.c.
+#   --add     no fuzzing: merge DIR/<target>/ (mqspec run --save-corpus DIR)
+#             into corpus/<target>/, the inputs that reach new coverage only.
 #
 # Not run by CI (.ci/run): ctest's fuzz-regress label replays the corpora on
 # every build instead, in seconds. Work files go to build/fuzz-runs/.
@@ -31,13 +34,15 @@ root=$PWD
 engine=libfuzzer
 seconds=60
 jobs=1
+add=
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
   --engine) engine=$2; shift 2 ;;
   --time) seconds=$2; shift 2 ;;
   --jobs) jobs=$2; shift 2 ;;
-  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+  --add) add=$2; shift 2 ;;
+  -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
   -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
   *) targets+=("$1"); shift ;;
   esac
@@ -75,6 +80,13 @@ if [ "$engine" = afl ]; then
 fi
 
 # ---- helpers ------------------------------------------------------------------
+
+# The dictionary a target names in a `fuzz-dict:` comment line, else mqtt.dict.
+dict_of() {
+  local d
+  d=$(sed -n 's/.*fuzz-dict: *\([^ *]*\).*/\1/p' "fuzz/$1.c" | head -1)
+  echo "${d:-fuzz/mqtt.dict}"
+}
 
 # The corpus without its crash-* regression inputs (they would stop either
 # engine at start-up), as hard links in $2.
@@ -135,6 +147,20 @@ keep_crashes() {
   echo $n
 }
 
+# ---- --add: recorded seeds, no fuzzing -----------------------------------------
+
+if [ -n "$add" ]; then
+  for t in "${targets[@]}"; do
+    [ -d "$add/$t" ] || continue
+    rm -rf "${runs:?}/$t"
+    mkdir -p "$runs/$t"
+    seeds "$t" "$runs/$t/seeds"
+    printf '%-20s +%s of %s\n' "$t" "$(merge "$t" "$runs/$t/seeds" "$add/$t")" \
+      "$(find "$add/$t" -type f | wc -l)"
+  done
+  exit 0
+fi
+
 # ---- one target ---------------------------------------------------------------
 
 run_libfuzzer() {
@@ -142,7 +168,7 @@ run_libfuzzer() {
   rm -rf "$w"
   mkdir -p "$w/new" "$w/crashes"
   seeds "$t" "$w/seeds"
-  "${nice_cmd[@]}" "build/fuzz/fuzz/$t" -dict=fuzz/mqtt.dict -len_control=100 \
+  "${nice_cmd[@]}" "build/fuzz/fuzz/$t" -dict="$(dict_of "$t")" -len_control=100 \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$w/crashes/" "$w/new" "$w/seeds" >"$w/log" 2>&1 || true
   local execs cov ft added crashes
@@ -167,7 +193,7 @@ run_afl() {
     case "$t" in *v311*) env+=(MQS_MUTATOR_VERSION=311) ;; *) env+=(MQS_MUTATOR_VERSION=5) ;; esac
   fi
   env "${env[@]}" "${nice_cmd[@]}" afl-fuzz -V "$seconds" -i "$w/seeds" -o "$w/out" \
-    -x fuzz/mqtt.dict -c "build/afl-cmplog/fuzz/$t" -- "build/afl/fuzz/$t" >"$w/log" 2>&1 || true
+    -x "$(dict_of "$t")" -c "build/afl-cmplog/fuzz/$t" -- "build/afl/fuzz/$t" >"$w/log" 2>&1 || true
   local stats=$w/out/default/fuzzer_stats execs edges total added crashes
   execs=$(sed -n 's/^execs_per_sec *: *//p' "$stats" 2>/dev/null | cut -d. -f1)
   edges=$(sed -n 's/^edges_found *: *//p' "$stats" 2>/dev/null)

@@ -14,6 +14,7 @@
 #include "bundled.h"
 #include "catalog.h"
 #include "cmd.h"
+#include "corpus.h"
 #include "engine.h"
 #include "mqs/tcp.h"
 #include "report.h"
@@ -70,6 +71,11 @@ static const char usage_text[] =
     "  --json FILE           JSON with every byte of every transcript and its timing\n"
     "  --pcap DIR            one pcap per scenario (Wireshark decodes them as MQTT)\n"
     "  --html DIR            DIR/index.html: summary, statement matrix, transcripts\n"
+    "  --save-corpus DIR     the traffic as fuzz seeds, named by SHA-256, in\n"
+    "                        DIR/fuzz_decode_v311|fuzz_decode_v5 (each packet),\n"
+    "                        DIR/fuzz_props (each 5.0 property block) and\n"
+    "                        DIR/fuzz_broker (what the harness sent, per scenario);\n"
+    "                        files already there are kept (see fuzz/README.md)\n"
     "  --color, --no-color   colour the console (default: when it is a terminal)\n"
     "  -q, --quiet           print failures and the summary only\n"
     "\n"
@@ -90,7 +96,7 @@ typedef struct {
   int colour; /* -1: when a terminal */
   unsigned jobs, without;
   uint32_t step_timeout_ms, timeout_ms;
-  const char *expect_fail, *junit, *json, *pcap, *html;
+  const char *expect_fail, *junit, *json, *pcap, *html, *corpus;
 } run_args;
 
 __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt,
@@ -230,6 +236,9 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
     } else if (VALUE("--pcap")) {
       NEED();
       a->pcap = v;
+    } else if (VALUE("--save-corpus")) {
+      NEED();
+      a->corpus = v;
     } else if (arg[0] == '-' && arg[1]) {
       return usage_error(cmd, "unknown option '%s'", arg);
     } else if (is_file_arg(arg)) {
@@ -340,6 +349,13 @@ static int write_reports(const run_args *a, const mqs_run_result *run) {
     fprintf(stderr, "mqspec run: cannot write pcaps in %s: %s\n", a->pcap, strerror(errno)), bad = 1;
   if (a->html && mqs_report_html_run(run, a->html) < 0)
     fprintf(stderr, "mqspec run: cannot write the HTML report in %s: %s\n", a->html, strerror(errno)), bad = 1;
+  if (a->corpus) {
+    mqs_corpus_stats st;
+    if (mqs_corpus_save(run, a->corpus, &st) < 0)
+      fprintf(stderr, "mqspec run: cannot write fuzz seeds in %s: %s\n", a->corpus, strerror(errno)), bad = 1;
+    else if (!a->quiet)
+      printf("fuzz seeds: %zu new in %s (%zu there already)\n", st.added, a->corpus, st.known);
+  }
   return bad;
 }
 

@@ -122,11 +122,11 @@ static bool resolve_alias(mqs_run *r, mqs_client *c, const mqs_packet *p, mqs_st
 static rp next_packet_ex(mqs_run *r, mqs_client *c, bool decode, bool any_connack, mqs_packet *p,
                          size_t *total, mqs_str *topic, const char *expected) {
   size_t avail = c->rx_len - c->rx_off;
-  const uint8_t *b = c->rx + c->rx_off;
   mqs_violation why;
   memset(&why, 0, sizeof why);
   if (topic) *topic = (mqs_str){NULL, 0}; /* as on the wire, unless an alias says otherwise */
   if (avail == 0) return c->peer_closed || c->fd < 0 ? RP_CLOSED : RP_MORE;
+  const uint8_t *b = c->rx + c->rx_off; /* not before: rx is NULL until the first read */
   int fr = mqs_frame(b, avail, total, &why);
   if (fr == 0 && *total > avail) fr = MQS_INCOMPLETE;
   if (fr == MQS_INCOMPLETE) {

@@ -92,25 +92,6 @@ static mqs_fval *set_bytes(mqs_fval *o, mqs_str s) {
   return o;
 }
 
-static const mqs_props *props_of(const mqs_packet *p) {
-  switch (p->type) {
-  case MQS_CONNECT: return &p->connect.props;
-  case MQS_CONNACK: return &p->connack.props;
-  case MQS_PUBLISH: return &p->publish.props;
-  case MQS_PUBACK:
-  case MQS_PUBREC:
-  case MQS_PUBREL:
-  case MQS_PUBCOMP: return &p->ack.props;
-  case MQS_SUBSCRIBE:
-  case MQS_UNSUBSCRIBE: return &p->subscribe.props;
-  case MQS_SUBACK:
-  case MQS_UNSUBACK: return &p->suback.props;
-  case MQS_DISCONNECT: return &p->disconnect.props;
-  case MQS_AUTH: return &p->auth.props;
-  default: return NULL;
-  }
-}
-
 /* Where a single-valued property's value is; decoded structs keep one
  * field per property, so this is a switch rather than a table lookup. */
 static bool prop_value(const mqs_props *pr, uint8_t id, mqs_fval *o) {
@@ -223,7 +204,7 @@ bool mqs_field_get(const mqs_packet *p, mqs_field_id field, uint8_t prop, mqs_st
     set_bytes(o, p->publish.payload.p ? p->publish.payload : (mqs_str){(const uint8_t *)"", 0});
     return true;
   case MQS_F_PROP: {
-    const mqs_props *pr = props_of(p);
+    const mqs_props *pr = mqs_packet_props(p);
     return pr && prop_value(pr, prop, o);
   }
   default: return false;

@@ -11,12 +11,19 @@
 /* Deep enough for any scenario, shallow enough that a hostile file (or an
  * alias that refers to itself) cannot exhaust the stack. */
 #define MAX_DEPTH 64
+/* Aliases make a tree out of a graph: nine lines of ten aliases each to the
+ * line above are 10^9 nodes ("billion laughs"). A budget on the nodes
+ * made, aliases counted each time they are used, keeps a hostile file from
+ * taking the memory and the time; no scenario comes near it (the largest
+ * in the suite has a few hundred). */
+#define MAX_NODES 100000
 
 typedef struct {
   yaml_document_t *doc;
   mqs_arena *a;
   mqs_diag *d;
   const char *file;
+  size_t nodes; /* made so far */
 } conv;
 
 static int oom(conv *c) { return mqs_diag_at(c->d, NULL, "out of memory"); }
@@ -60,6 +67,9 @@ static int convert(conv *c, yaml_node_t *y, int depth, mqs_node **out) {
   *out = n;
   if (depth > MAX_DEPTH)
     return mqs_diag_at(c->d, n, "nested more than %d levels deep", MAX_DEPTH);
+  if (++c->nodes > MAX_NODES)
+    return mqs_diag_at(c->d, n, "more than %d values (aliases that repeat large parts of the file?)",
+                       MAX_NODES);
   switch (y->type) {
   case YAML_SCALAR_NODE:
     n->kind = MQS_NODE_SCALAR;
@@ -112,7 +122,7 @@ int mqs_node_parse(const char *file, const char *text, size_t len, mqs_arena *a,
                          "clients and steps)");
     goto out;
   }
-  conv c = {&doc, a, d, file};
+  conv c = {&doc, a, d, file, 0};
   if (convert(&c, top, 0, root) < 0) goto out;
   /* One scenario per file: a second document is a mistake, not a bonus. */
   yaml_document_t next;

@@ -10,9 +10,11 @@
 # it compiles the codec, the fuzz support files and each fuzz/fuzz_*.c, so a
 # target added to fuzz/ is built here without editing this file. A target
 # that needs more sources, or libraries, names them in comment lines of its
-# own (the public headers of every <module>/include are always on the path):
+# own (the public headers of every <module>/include, and harness/, are always
+# on the path):
 #   /* fuzz-srcs: broker/*.c
-#    * fuzz-ldflags: -lcrypto */
+#    * fuzz-ldflags: -lcrypto
+#    * fuzz-dict: fuzz/scenario.dict */  (default: fuzz/mqtt.dict)
 # Each target gets $OUT/<target>_seed_corpus.zip from corpus/<target>/
 # (without crash-* inputs: ctest replays those; a seed that still crashes
 # would stop every fuzzing job) and $OUT/<target>.dict.
@@ -30,7 +32,7 @@ rm -rf "$work"
 mkdir -p "$work" "$OUT"
 
 std=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE)
-inc=(-Ifuzz)
+inc=(-Ifuzz -Iharness) # harness/: the scenario loader's headers sit with its sources
 for d in */include; do inc+=("-I$d"); done
 # The fuzz support code (oracles, mutator) is not the code under test:
 # without the coverage flag its branches do not count as progress.
@@ -65,7 +67,8 @@ for src in fuzz/fuzz_*.c; do
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "$work/$t"/*.o "$work/support"/*.o "$work/codec"/*.o $LIB_FUZZING_ENGINE \
     $ldflags -o "$OUT/$t"
-  cp fuzz/mqtt.dict "$OUT/$t.dict"
+  dict=$(sed -n 's/.*fuzz-dict: *\([^ *]*\).*/\1/p' "$src" | head -1)
+  cp "${dict:-fuzz/mqtt.dict}" "$OUT/$t.dict"
   rm -f "$OUT/${t}_seed_corpus.zip"
   if [ -d "corpus/$t" ]; then
     (cd "corpus/$t" && find . -maxdepth 1 -type f ! -name 'crash-*' ! -name 'leak-*' \

@@ -423,6 +423,29 @@ static void deep_nesting(void **state) {
   assert_non_null(strstr(d.msg, "nested more than 64 levels deep"));
 }
 
+/* Aliases cannot multiply a small file into a huge tree (fuzz_scenario:
+ * `mqspec validate` took minutes and gigabytes on nine lines of them). */
+static void alias_expansion(void **state) {
+  (void)state;
+  char buf[4096];
+  int k = snprintf(buf, sizeof buf, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (int i = 1; i < 9; i++) {
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "a%d: &a%d [", i, i);
+    for (int j = 0; j < 10; j++)
+      k += snprintf(buf + k, sizeof buf - (size_t)k, "%s*a%d", j ? ", " : "", i - 1);
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "]\n");
+  }
+  mqs_diag d;
+  assert_null(load(buf, &d));
+  assert_non_null(strstr(d.msg, "more than 100000 values"));
+  assert_true(d.line >= 1 && d.line <= 9 && d.col >= 1);
+  /* A few aliases are still YAML the loader reads. */
+  mqs_scenario *s = accepted("id: &i t.alias\ntitle: *i\nspec: [MQTT-3.12.4-1]\nversion: 5\n"
+                             "clients: [c]\nsteps:\n  - &ping {c: pingreq}\n  - *ping\n");
+  assert_string_equal(s->title, "t.alias");
+  mqs_scenario_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(good_file_becomes_steps), cmocka_unit_test(defaults),
@@ -430,7 +453,7 @@ int main(void) {
       cmocka_unit_test(client_errors),           cmocka_unit_test(step_errors),
       cmocka_unit_test(send_errors),             cmocka_unit_test(expect_errors),
       cmocka_unit_test(matchers_compile),        cmocka_unit_test(file_errors),
-      cmocka_unit_test(deep_nesting),
+      cmocka_unit_test(deep_nesting),            cmocka_unit_test(alias_expansion),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,6 +225,10 @@ typedef struct {
 
 /* "CONNECT", ..., or NULL for a value outside 1..15. */
 const char *mqs_packet_type_name(int type);
+/* The property block of p's type (connect.props, ack.props, ...), or NULL
+ * for the types that have none (PINGREQ, PINGRESP, a type outside 1..15).
+ * The will properties of a CONNECT are connect.will_props. */
+const mqs_props *mqs_packet_props(const mqs_packet *p);
 /* Iterate a SUBSCRIBE or UNSUBSCRIBE's filters, decoded or built.
  * *cursor starts at 0. Returns false after the last one. */
 bool mqs_sub_next(const mqs_subscribe *s, uint32_t *cursor, mqs_sub *out);
