@@ -40,6 +40,8 @@ static const char usage_text[] =
     "                        without it the WebSocket scenarios are n/a (the bundled\n"
     "                        broker has one)\n"
     "  --websocket           every client connects over WebSocket, not TCP\n"
+    "  --name LABEL          the broker's name in reports (default: HOST:PORT, or\n"
+    "                        mqspec-broker)\n"
     "\n"
     "Selection (within one kind any may match; every kind given must):\n"
     "  ID-GLOB               scenario ids, '*' and '?' allowed: 'v5.qos2.*'\n"
@@ -86,6 +88,7 @@ static const char usage_text[] =
 typedef struct {
   const char *broker;
   const char *broker_ws; /* HOST:PORT[/PATH] of its WebSocket listener */
+  const char *name;      /* --name: the broker's label in reports */
   bool websocket;        /* every client over WebSocket */
   const char **dirs;
   size_t n_dirs;
@@ -173,6 +176,9 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
     } else if (VALUE("--broker-ws")) {
       NEED();
       a->broker_ws = v;
+    } else if (VALUE("--name")) {
+      NEED();
+      a->name = v;
     } else if (strcmp(arg, "--websocket") == 0) {
       a->websocket = true;
     } else if (VALUE("--scenarios")) {
@@ -422,8 +428,8 @@ static int run_selected(run_args *a, mqs_scenario **sel, size_t n, mqs_expect_li
       .on_done = on_done,
       .arg = &p,
   };
-  mqs_run_result run = {broker_label, a->broker ? a->broker : "mqspec-broker", unix_ms(), 0,
-                        results, n};
+  mqs_run_result run = {broker_label, a->name ? a->name : a->broker ? a->broker : "mqspec-broker",
+                        unix_ms(), 0, results, n};
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   int rc = mqs_engine_run(sel, n, &o, results);

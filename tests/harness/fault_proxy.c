@@ -185,24 +185,8 @@ static fault *matching(int dir, int what) {
   return NULL;
 }
 
-static mqs_props *props_of(mqs_packet *k) {
-  switch (k->type) {
-  case MQS_CONNECT: return &k->connect.props;
-  case MQS_CONNACK: return &k->connack.props;
-  case MQS_PUBLISH: return &k->publish.props;
-  case MQS_PUBACK:
-  case MQS_PUBREC:
-  case MQS_PUBREL:
-  case MQS_PUBCOMP: return &k->ack.props;
-  case MQS_SUBSCRIBE:
-  case MQS_UNSUBSCRIBE: return &k->subscribe.props;
-  case MQS_SUBACK:
-  case MQS_UNSUBACK: return &k->suback.props;
-  case MQS_DISCONNECT: return &k->disconnect.props;
-  case MQS_AUTH: return &k->auth.props;
-  default: return NULL;
-  }
-}
+/* The packet's own property block, to rewrite (the codec's accessor is const). */
+static mqs_props *props_of(mqs_packet *k) { return (mqs_props *)mqs_packet_props(k); }
 
 /* set=KEY:VALUE: give the property KEY that value (a number, or the text). */
 static void set_property(mqs_props *pr, const char *key, const char *value) {

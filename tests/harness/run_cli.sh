@@ -38,11 +38,19 @@ expect list-tag 0 "v5\.topic-alias\." -- "$mqspec" list --scenarios "$scenarios"
 "$mqspec" list --scenarios "$scenarios" --version 5 >"$tmp/v5" 2>&1
 if grep -q '^  v311\.' "$tmp/v5"; then echo "FAIL list-version: --version 5 listed 3.1.1 scenarios"; fails=$((fails + 1)); else echo "ok   list-version"; fi
 
+# --name labels the broker in the reports (against the bundled broker).
+expect name-label 0 "^OK$" -- "$mqspec" run --scenarios "$scenarios" --name "broker under test" \
+  --json "$tmp/named.json" v5.ping.pingresp
+if grep -q '"broker_name":"broker under test"' "$tmp/named.json"; then echo "ok   name-in-json"
+else echo "FAIL name-in-json: no broker_name in $tmp/named.json"; fails=$((fails + 1)); fi
+
 # Selections that match nothing, and usage errors: 2.
 expect no-match 2 "no scenario matches" -- "$mqspec" run --scenarios "$scenarios" 'no.such.*'
 expect bad-flag 2 "unknown option '--frobnicate'" -- "$mqspec" run --frobnicate
 expect bad-jobs 2 "--jobs: expected a number" -- "$mqspec" run -j zero --list --scenarios "$scenarios"
 expect bad-broker 2 "--broker: expected HOST:PORT" -- "$mqspec" run --broker nowhere --scenarios "$scenarios" v5.ping.pingresp
+expect bad-broker-ws 2 "--broker-ws: expected HOST:PORT" -- "$mqspec" run --broker-ws nowhere --scenarios "$scenarios" v5.ping.pingresp
+expect websocket-without-listener 2 "--websocket needs --broker-ws" -- "$mqspec" run --broker 127.0.0.1:1 --websocket --scenarios "$scenarios" v5.ping.pingresp
 expect bad-without 2 "unknown feature 'telepathy'" -- "$mqspec" run --without retain,telepathy --list
 expect bad-timeout 2 "--step-timeout: expected a duration" -- "$mqspec" run --step-timeout 5 --list
 expect missing-file 2 "nothere\.yaml: no such scenario file" -- "$mqspec" run "$tmp/nothere.yaml"
