@@ -103,14 +103,64 @@ static int await_port(mqs_bundled *b, char *err, size_t cap) {
   return -1;
 }
 
+/* The user the authentication scenarios log in as: `mqspec-broker passwd`
+ * writes DIR/passwd with alice's salted hash (her password on its stdin). */
+static int make_password_file(mqs_bundled *b, char *file, size_t fcap, char *err, size_t cap) {
+  snprintf(b->dir, sizeof b->dir, "/tmp/mqspec-bundled-XXXXXX");
+  if (!mkdtemp(b->dir)) {
+    snprintf(err, cap, "mkdtemp: %s", strerror(errno));
+    b->dir[0] = '\0';
+    return -1;
+  }
+  snprintf(file, fcap, "%s/passwd", b->dir);
+  int in[2];
+  if (pipe(in) < 0) {
+    snprintf(err, cap, "pipe: %s", strerror(errno));
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    close(in[0]);
+    close(in[1]);
+    execl(b->path, b->path, "passwd", file, "alice", (char *)NULL);
+    _exit(127);
+  }
+  close(in[0]);
+  if (pid > 0 && write(in[1], "secret\n", 7) != 7) pid = -1;
+  close(in[1]);
+  int status = -1;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    snprintf(err, cap, "%s passwd %s alice: failed (status 0x%x)", b->path, file, status);
+    return -1;
+  }
+  return 0;
+}
+
+static void remove_password_file(mqs_bundled *b) {
+  if (!b->dir[0]) return;
+  char file[128];
+  snprintf(file, sizeof file, "%s/passwd", b->dir);
+  unlink(file);
+  rmdir(b->dir);
+  b->dir[0] = '\0';
+}
+
 int mqs_bundled_start(mqs_bundled *b, char *err, size_t cap) {
   memset(b, 0, sizeof *b);
   b->pid = -1;
   b->out_fd = -1;
   if (find(b, err, cap) < 0) return -1;
+  char passwd[128];
+  if (make_password_file(b, passwd, sizeof passwd, err, cap) < 0) {
+    remove_password_file(b);
+    return -1;
+  }
   int fds[2];
   if (pipe(fds) < 0) {
     snprintf(err, cap, "pipe: %s", strerror(errno));
+    remove_password_file(b);
     return -1;
   }
   /* Its writes never block: a full pipe loses log lines, not the broker. */
@@ -121,13 +171,15 @@ int mqs_bundled_start(mqs_bundled *b, char *err, size_t cap) {
     snprintf(err, cap, "fork: %s", strerror(errno));
     close(fds[0]);
     close(fds[1]);
+    remove_password_file(b);
     return -1;
   }
   if (pid == 0) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[1]);
-    execl(b->path, b->path, "-p", "0", "--ws-listen", "127.0.0.1:0", (char *)NULL);
+    execl(b->path, b->path, "-p", "0", "--ws-listen", "127.0.0.1:0", "--password-file", passwd,
+          (char *)NULL);
     fprintf(stderr, "exec %s: %s\n", b->path, strerror(errno));
     _exit(127);
   }
@@ -174,5 +226,6 @@ int mqs_bundled_stop(mqs_bundled *b) {
   if (b->out_fd >= 0) close(b->out_fd);
   b->pid = -1;
   b->out_fd = -1;
+  remove_password_file(b);
   return status;
 }

@@ -13,12 +13,15 @@ typedef struct {
   uint16_t port;
   uint16_t ws_port; /* its MQTT over WebSocket listener, on 127.0.0.1 */
   char path[4096];
+  char dir[64];     /* a directory of our own for its password file, or "" */
 } mqs_bundled;
 
 /* Find mqspec-broker next to this executable (build layout: harness/mqspec
  * and broker/mqspec-broker; installed: the same directory), or at
- * $MQSPEC_BROKER; start it with `-p 0 --ws-listen 127.0.0.1:0` and wait up
- * to 5 s for its "listening on 127.0.0.1:PORT" and WebSocket lines. Returns 0, or -1 with err saying
+ * $MQSPEC_BROKER; start it with `-p 0 --ws-listen 127.0.0.1:0` and a
+ * password file with one user, alice (password "secret"), so that it takes
+ * that user and offers SCRAM-SHA-256 (anonymous clients stay welcome), and
+ * wait up to 5 s for its "listening on 127.0.0.1:PORT" and WebSocket lines. Returns 0, or -1 with err saying
  * what went wrong and what to do (pass --broker). */
 int mqs_bundled_start(mqs_bundled *b, char *err, size_t cap);
 /* SIGTERM, then SIGKILL after 2 s. Returns its exit status as waitpid
