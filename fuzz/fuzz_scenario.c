@@ -3,8 +3,8 @@
  * the path of `mqspec validate` after the file is read; no network.
  *
  * fuzz-link: mqs_engine
- * fuzz-srcs: harness/arena.c harness/build.c harness/fields.c harness/hex.c harness/load.c harness/load_expect.c harness/match.c harness/node.c harness/value.c harness/vars.c
- * fuzz-ldflags: -lyaml
+ * fuzz-srcs: harness/arena.c harness/build.c harness/fields.c harness/hex.c harness/load.c harness/load_expect.c harness/match.c harness/node.c harness/scram.c harness/value.c harness/vars.c
+ * fuzz-ldflags: -lyaml -lcrypto
  * fuzz-dict: fuzz/scenario.dict
  * (the loader's sources from mqs_engine, and libyaml)
  *

@@ -74,8 +74,16 @@ static int collect_vars(ld *l, const mqs_node *n, int depth) {
       const char *k = n->keys[i]->text;
       const mqs_node *v = n->items[i];
       if (strcmp(k, "save") == 0 && v->kind == MQS_NODE_MAP) {
-        for (size_t j = 0; j < v->n; j++)
+        for (size_t j = 0; j < v->n; j++) {
           if (add_known(l, v->keys[j]->text, v->keys[j]) < 0) return -1;
+          if (v->items[j]->kind == MQS_NODE_MAP) { /* scram_client_final: NAME_server too */
+            size_t len = strlen(v->keys[j]->text) + 8;
+            char *server = mqs_arena_alloc(&l->s->arena, len);
+            if (!server) return oom(l, v);
+            snprintf(server, len, "%s_server", v->keys[j]->text);
+            if (add_known(l, server, v->keys[j]) < 0) return -1;
+          }
+        }
       } else if (strcmp(k, "as") == 0 && v->kind == MQS_NODE_SCALAR) {
         if (add_known(l, v->text, v) < 0) return -1;
       }

@@ -241,6 +241,27 @@ static int add_check(cx *c, mqs_expect *e, const mqs_node *key, const char *name
   return 0;
 }
 
+/* {scram_client_final: {password: TEXT, client_first: TEXT}} */
+static int compile_scram_save(cx *c, const mqs_node *m, mqs_save *s) {
+  const mqs_node *v = mqs_node_get(m, "scram_client_final");
+  if (m->n != 1 || !v || v->kind != MQS_NODE_MAP)
+    return mqs_diag_at(c->d, m, "save: expected a field name, or {scram_client_final: "
+                                "{password: ..., client_first: ...}}");
+  if (c->pt != MQS_AUTH && c->pt != MQS_CONNACK)
+    return mqs_diag_at(c->d, m, "save: scram_client_final reads the Authentication Data of an "
+                                "AUTH (or CONNACK)");
+  const mqs_node *pw = mqs_node_get(v, "password"), *cf = mqs_node_get(v, "client_first");
+  if (!pw || !cf || v->n != 2)
+    return mqs_diag_at(c->d, v, "scram_client_final: expected {password: ..., client_first: ...}");
+  if (mqs_node_text(pw, "password", &s->scram_password, c->d) < 0 ||
+      mqs_node_text(cf, "client_first", &s->scram_client_first, c->d) < 0)
+    return -1;
+  if (!strstr(s->scram_client_first, ",,"))
+    return mqs_diag_at(c->d, cf, "client_first: expected the message as sent, \"n,,n=USER,r=NONCE\"");
+  s->at = m;
+  return 0;
+}
+
 static int compile_saves(cx *c, const mqs_node *m, mqs_expect *e) {
   if (m->kind != MQS_NODE_MAP)
     return mqs_diag_at(c->d, m, "save: expected a mapping {name: field}, got %s",
@@ -252,7 +273,13 @@ static int compile_saves(cx *c, const mqs_node *m, mqs_expect *e) {
     const mqs_node *path = m->items[i];
     const char *name;
     mqs_field_type t;
-    if (mqs_node_text(path, "save", &name, c->d) < 0) return -1;
+    if (path->kind == MQS_NODE_MAP) { /* a computed value: only SCRAM for now */
+      if (compile_scram_save(c, path, s) < 0) return -1;
+      path = s->at;
+      name = "properties.auth_data";
+    } else if (mqs_node_text(path, "save", &name, c->d) < 0) {
+      return -1;
+    }
     if (resolve_field(c, path, name, &s->field, &s->prop, &t) < 0) return -1;
     if (t == MQS_FT_PAIRS || t == MQS_FT_REASONS)
       return mqs_diag_at(c->d, path, "save: '%s' is a list; save a single value", name);
@@ -262,7 +289,7 @@ static int compile_saves(cx *c, const mqs_node *m, mqs_expect *e) {
         return mqs_diag_at(c->d, m->keys[i],
                            "save: a variable name may hold only letters, digits and '_'");
     s->var = m->keys[i]->text;
-    s->at = path;
+    s->at = m->items[i];
     e->n_saves++;
   }
   return 0;

@@ -1,5 +1,6 @@
 /* harness/match.c — field matchers against decoded packets. */
 #include "match.h"
+#include "scram.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,11 +283,31 @@ int mqs_match_packet_ex(const mqs_expect *e, const mqs_packet *p, mqs_match_ctx 
   return 1;
 }
 
+/* save: {NAME: {scram_client_final: ...}}: NAME and NAME_server from the
+ * server-first message in v. */
+static int save_scram(const mqs_save *s, const mqs_fval *v, mqs_vars *vars) {
+  char final[512], server[128], name[128];
+  const char *why = NULL;
+  if (v->kind != MQS_FV_BYTES ||
+      mqs_scram_client_final(s->scram_password, s->scram_client_first, (const char *)v->p, v->len,
+                             final, sizeof final, server, sizeof server, &why) < 0)
+    return 0; /* nothing saved: the step that uses ${NAME} says it has no value */
+  snprintf(name, sizeof name, "%s_server", s->var);
+  if (mqs_vars_set(vars, s->var, final, strlen(final)) < 0 ||
+      mqs_vars_set(vars, name, server, strlen(server)) < 0)
+    return -1;
+  return 0;
+}
+
 int mqs_match_save(const mqs_expect *e, const mqs_packet *p, mqs_str topic, mqs_vars *vars) {
   for (size_t i = 0; i < e->n_saves; i++) {
     const mqs_save *s = &e->saves[i];
     mqs_fval v;
     if (!mqs_field_get(p, s->field, s->prop, topic, &v)) continue;
+    if (s->scram_password) {
+      if (save_scram(s, &v, vars) < 0) return -1;
+      continue;
+    }
     int rc = 0;
     if (v.kind == MQS_FV_INT) rc = mqs_vars_set_uint(vars, s->var, (unsigned long)v.i);
     else if (v.kind == MQS_FV_BYTES) rc = mqs_vars_set(vars, s->var, v.p, v.len);

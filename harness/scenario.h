@@ -67,6 +67,10 @@ typedef struct {
   mqs_field_id field;
   uint8_t prop;
   const mqs_node *at;
+  /* save: {NAME: {scram_client_final: {password, client_first}}}: the field
+   * (Authentication Data) is a SCRAM-SHA-256 server-first message; NAME
+   * gets the client-final message, NAME_server the server-final one. */
+  const char *scram_password, *scram_client_first;
 } mqs_save;
 
 /* One packet to expect: its type and what its fields must be. */

@@ -6,7 +6,8 @@
 
 Starts the broker on a free loopback port: mosquitto (Debian's, with a
 generated config: `listener PORT 127.0.0.1` and `allow_anonymous true`),
-or mqspec-broker at PATH (`-p 0`, it prints the port). Waits for the line
+or mqspec-broker at PATH (`-p 0`, it prints the port, with a password file
+holding alice/secret as `mqspec run` gives the bundled broker). Waits for the line
 that says it listens (no sleeps), optionally puts the fault-injecting proxy
 in front of it, runs CMD with every "{port}" replaced by the port to use,
 stops everything, and checks CMD's exit status and output. Exit 0 when
@@ -75,6 +76,15 @@ def start_mosquitto(tmp):
     return None, None, None
 
 
+def with_password_file(broker, tmp):
+    """mqspec-broker's arguments for a password file holding alice/secret, the user
+    `mqspec run` gives the bundled broker (scenarios that log in use it)."""
+    path = os.path.join(tmp, "passwd")
+    subprocess.run([broker, "passwd", path, "alice"], input="secret\n", text=True, check=True,
+                   capture_output=True)
+    return ["--password-file", path]
+
+
 def start_listening(argv, what, pattern=r"listening on 127\.0\.0\.1:(\d+)"):
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = []
@@ -121,12 +131,14 @@ def main():
             broker, port, blog = start_mosquitto(tmp)
         elif a.ws:  # the WebSocket line comes after the TCP ones
             broker, wsport, blog = start_listening(
-                [a.broker, "-p", "0", "--ws-listen", "127.0.0.1:0"], a.broker,
+                [a.broker, "-p", "0", "--ws-listen", "127.0.0.1:0"] +
+                with_password_file(a.broker, tmp), a.broker,
                 r"listening for WebSocket \(path any\) at 127\.0\.0\.1:(\d+)")
             port = next((int(m.group(1)) for m in map(
                 re.compile(r"listening on 127\.0\.0\.1:(\d+)").search, blog) if m), None)
         else:
-            broker, port, blog = start_listening([a.broker, "-p", "0"], a.broker)
+            broker, port, blog = start_listening(
+                [a.broker, "-p", "0"] + with_password_file(a.broker, tmp), a.broker)
         if not broker:
             return 2
         if a.proxy:

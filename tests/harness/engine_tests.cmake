@@ -122,7 +122,7 @@ foreach(_line IN LISTS _fault_lines)
 endforeach()
 
 # Unit tests of the engine's parts, linked against the engine library.
-foreach(t test_scenario_load test_match)
+foreach(t test_scenario_load test_match test_scram)
   mqs_add_unit_test(${t} SOURCES ${_here}/${t}.c LIBS mqs_engine LABELS harness)
 endforeach()
 find_package(Threads REQUIRED)
