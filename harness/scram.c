@@ -34,7 +34,7 @@ int mqs_scram_client_final(const char *password, const char *client_first,
                            const char **why) {
   /* client-first-bare: the client-first message after its GS2 header "n,,". */
   const char *bare = strstr(client_first, ",,");
-  size_t cn_len, r_len, s_len, i_len;
+  size_t cn_len = 0, r_len = 0, s_len = 0, i_len = 0;
   const char *cnonce = bare ? attr(bare + 2, strlen(bare + 2), 'r', &cn_len) : NULL;
   const char *r = attr(server_first, len, 'r', &r_len);
   const char *s = attr(server_first, len, 's', &s_len);
