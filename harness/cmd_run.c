@@ -81,6 +81,8 @@ static const char usage_text[] =
     "                        files already there are kept (see fuzz/README.md)\n"
     "  --color, --no-color   colour the console (default: when it is a terminal)\n"
     "  -q, --quiet           print failures and the summary only\n"
+    "  -v, --verbose         print the wire transcript (time, client, direction,\n"
+    "                        decoded packet) of each failed scenario; twice: of all\n"
     "\n"
     "Exit status: 0 everything passed, was n/a, or is listed in --expect-fail;\n"
     "1 a scenario failed (a MUST, or any level with --strict) or met an error;\n"
@@ -97,6 +99,7 @@ typedef struct {
   size_t n_files;
   mqs_selection sel;
   bool list, check, strict, quiet;
+  int verbose; /* -v: transcripts of failures; -vv: of every scenario */
   int colour; /* -1: when a terminal */
   unsigned jobs, without;
   uint32_t step_timeout_ms, timeout_ms;
@@ -205,6 +208,10 @@ static int parse_args(const char *cmd, int argc, char **argv, run_args *a) {
       a->strict = true;
     } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
       a->quiet = true;
+    } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+      a->verbose++;
+    } else if (strcmp(arg, "-vv") == 0) {
+      a->verbose += 2;
     } else if (strcmp(arg, "--color") == 0 || strcmp(arg, "--colour") == 0) {
       a->colour = 1;
     } else if (strcmp(arg, "--no-color") == 0 || strcmp(arg, "--no-colour") == 0) {
@@ -317,6 +324,7 @@ typedef struct {
   mqs_scenario_result *results;
   mqs_expect_list *xf;
   bool colour, quiet;
+  int verbose;
 } progress;
 
 static void on_done(const mqs_scenario_result *r, void *arg) {
@@ -330,6 +338,8 @@ static void on_done(const mqs_scenario_result *r, void *arg) {
   }
   if (p->quiet && (r->verdict == MQS_VERDICT_PASS || r->verdict == MQS_VERDICT_NA)) return;
   mqs_report_console_line(stdout, r, p->colour);
+  bool bad = r->verdict == MQS_VERDICT_FAIL || r->verdict == MQS_VERDICT_ERROR;
+  if (p->verbose > 1 || (p->verbose && bad)) mqs_report_console_transcript(stdout, r);
 }
 
 static volatile sig_atomic_t child_pid;
@@ -412,7 +422,7 @@ static int run_selected(run_args *a, mqs_scenario **sel, size_t n, mqs_expect_li
   char tag[16];
   snprintf(tag, sizeof tag, "%06x", (unsigned)((unix_ms() * 2654435761u) ^ (uint64_t)getpid()) & 0xFFFFFFu);
   bool colour = a->colour < 0 ? isatty(1) && !getenv("NO_COLOR") : a->colour;
-  progress p = {sel, results, xf, colour, a->quiet};
+  progress p = {sel, results, xf, colour, a->quiet, a->verbose};
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   mqs_engine_opts o = {
       .host = host,

@@ -10,6 +10,8 @@
 /* One line per scenario as it finishes, and the summary last. colour: ANSI colours. */
 void mqs_report_console_line(FILE *f, const mqs_scenario_result *r, bool colour);
 void mqs_report_console_summary(FILE *f, const mqs_run_result *run, bool colour);
+/* r's transcript, a line per packet or connection event (report_wire_text.c). */
+void mqs_report_console_transcript(FILE *f, const mqs_scenario_result *r);
 
 /* JUnit XML that CI systems read: one testcase per scenario, failures with
  * the expected/actual text, skipped for n/a. */

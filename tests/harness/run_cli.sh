@@ -44,6 +44,24 @@ expect name-label 0 "^OK$" -- "$mqspec" run --scenarios "$scenarios" --name "bro
 if grep -q '"broker_name":"broker under test"' "$tmp/named.json"; then echo "ok   name-in-json"
 else echo "FAIL name-in-json: no broker_name in $tmp/named.json"; fails=$((fails + 1)); fi
 
+# -v prints the transcript of a failed scenario: a line per packet, decoded.
+cat >"$tmp/fails.yaml" <<'YAML'
+id: cli.fails
+title: expects a PUBACK for a PINGREQ, so it fails
+spec: [MQTT-3.12.4-1]
+version: 5
+clients: [c]
+steps:
+  - c: connect
+  - c: {expect: connack}
+  - c: pingreq
+  - c: {expect: puback, timeout: 1s}
+YAML
+expect verbose-transcript 1 "<- PINGRESP" -- "$mqspec" run -v "$tmp/fails.yaml"
+expect verbose-transcript-sent 1 "c +#0  -> CONNECT v5" -- "$mqspec" run -v "$tmp/fails.yaml"
+"$mqspec" run "$tmp/fails.yaml" >"$tmp/plain" 2>&1
+if grep -q "<- PINGRESP" "$tmp/plain"; then echo "FAIL verbose-off: a transcript without -v"; fails=$((fails + 1)); else echo "ok   verbose-off"; fi
+
 # Selections that match nothing, and usage errors: 2.
 expect no-match 2 "no scenario matches" -- "$mqspec" run --scenarios "$scenarios" 'no.such.*'
 expect bad-flag 2 "unknown option '--frobnicate'" -- "$mqspec" run --frobnicate
