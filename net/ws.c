@@ -141,6 +141,20 @@ static bool has_token(const char *v, size_t n, const char *want) {
   return false;
 }
 
+/* A Sec-WebSocket-Key: 16 bytes in base64, so 22 characters of its
+ * alphabet and "==" (RFC 6455, 4.1). Anything else (a NUL byte included)
+ * is refused rather than echoed into the answer. */
+static bool valid_key(const char *v, size_t n) {
+  if (n != MQS_WS_KEY_LEN || v[22] != '=' || v[23] != '=') return false;
+  for (size_t i = 0; i < 22; i++) {
+    char ch = v[i];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+          ch == '+' || ch == '/'))
+      return false;
+  }
+  return true;
+}
+
 ssize_t mqs_ws_parse_request(const uint8_t *buf, size_t len, mqs_ws_request *out,
                              const char **why) {
   memset(out, 0, sizeof *out);
@@ -178,7 +192,7 @@ ssize_t mqs_ws_parse_request(const uint8_t *buf, size_t len, mqs_ws_request *out
     else if (is(name, nl, "Sec-WebSocket-Version")) version = vl == 2 && memcmp(v, "13", 2) == 0;
     else if (is(name, nl, "Sec-WebSocket-Protocol"))
       out->mqtt_offered = out->mqtt_offered || has_token(v, vl, "mqtt");
-    else if (is(name, nl, "Sec-WebSocket-Key") && vl == MQS_WS_KEY_LEN)
+    else if (is(name, nl, "Sec-WebSocket-Key") && valid_key(v, vl))
       memcpy(out->key, v, vl);
   }
   if (!upgrade || !connection) *why = "not a WebSocket upgrade (Upgrade, Connection)";

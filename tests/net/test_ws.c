@@ -72,6 +72,9 @@ static void request_refused(void **state) {
       {"Version: 13", "Version: 8", "Sec-WebSocket-Version is not 13"},
       {"chat, mqtt", "chat, mqttv3.1", "the client does not offer the \"mqtt\" subprotocol"},
       {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: short", "no valid Sec-WebSocket-Key"},
+      /* 24 bytes, but not base64 of 16 (found by fuzz_ws: a NUL inside it). */
+      {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub2!jZQ==", "no valid Sec-WebSocket-Key"},
+      {"Key: dGhlIHNhbXBsZSBub25jZQ==", "Key: dGhlIHNhbXBsZSBub25jZQAA", "no valid Sec-WebSocket-Key"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char buf[1024];
