@@ -164,28 +164,15 @@ static int ws_start(mqs_client *c) {
 
 static void read_some(mqs_client *c) {
   mqs_run *r = c->run;
-  uint8_t *into;
-  if (c->ws) {
-    if (c->ws_in.cap - c->ws_in.len < READ_CHUNK) {
-      uint8_t *p = realloc(c->ws_in.p, c->ws_in.len + READ_CHUNK);
-      if (!p) {
-        mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
-        return;
-      }
-      c->ws_in.p = p;
-      c->ws_in.cap = c->ws_in.len + READ_CHUNK;
-    }
-    into = c->ws_in.p + c->ws_in.len;
-  } else {
-    if (grow(c, READ_CHUNK) < 0) {
-      mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
-      return;
-    }
-    into = c->rx + c->rx_len;
+  /* WebSocket: raw frames first (ws_input moves their payload to rx). */
+  if (c->ws ? mqs_hexbuf_reserve(&c->ws_in, READ_CHUNK) != 0 : grow(c, READ_CHUNK) < 0) {
+    mqs_run_finish(r, MQS_VERDICT_ERROR, "out of memory reading from the broker");
+    return;
   }
+  uint8_t *into = c->ws ? c->ws_in.p + c->ws_in.len : c->rx + c->rx_len;
   ssize_t n = mqs_tcp_read(c->fd, into, READ_CHUNK);
   if (n == -EAGAIN) return;
-  if (n == 0 || n < 0) {
+  if (n <= 0) {
     if (c->ws_handshake) {
       ws_fail(c, "the WebSocket upgrade failed", "the broker closed the connection");
       return;

@@ -7,7 +7,7 @@
 
 #include "mqs/err.h"
 
-int mqs_hexbuf_append(mqs_hexbuf *b, const uint8_t *p, size_t n) {
+int mqs_hexbuf_reserve(mqs_hexbuf *b, size_t n) {
   if (n > SIZE_MAX - b->len) return MQS_ENOMEM;
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
@@ -18,6 +18,11 @@ int mqs_hexbuf_append(mqs_hexbuf *b, const uint8_t *p, size_t n) {
     b->p = q;
     b->cap = cap;
   }
+  return 0;
+}
+
+int mqs_hexbuf_append(mqs_hexbuf *b, const uint8_t *p, size_t n) {
+  if (mqs_hexbuf_reserve(b, n) != 0) return MQS_ENOMEM;
   if (n > 0) memcpy(b->p + b->len, p, n);
   b->len += n;
   return 0;

@@ -29,6 +29,8 @@ typedef struct {
  * with *e set (e may be NULL) when the text is not hex, or MQS_ENOMEM. On
  * error *b keeps the bytes it had before the call. */
 int mqs_hex_parse(const char *s, size_t n, mqs_hexbuf *b, mqs_hex_error *e);
+/* Room for n more bytes after len (capacity doubles). Returns 0 or MQS_ENOMEM. */
+int mqs_hexbuf_reserve(mqs_hexbuf *b, size_t n);
 /* Append n raw bytes. Returns 0 or MQS_ENOMEM. */
 int mqs_hexbuf_append(mqs_hexbuf *b, const uint8_t *p, size_t n);
 void mqs_hexbuf_free(mqs_hexbuf *b);
